@@ -1,0 +1,110 @@
+"""The one Markdown renderer: stored HTML, editor preview and export checks all call it.
+
+cmarkgfm is GitHub's own GFM parser, so answers look exactly as they do on
+GitHub. It runs with raw HTML allowed (GitHub allows `<br>` in a table cell),
+which is safe only because nh3 sanitizes every byte of the result afterwards.
+Code highlighting happens *before* sanitizing so the sanitizer stays the last
+word: Pygments may only add `<span class="...">` with its own short class names.
+"""
+
+import html
+import re
+from functools import lru_cache
+
+import cmarkgfm
+import nh3
+from cmarkgfm.cmark import Options
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.token import STANDARD_TYPES
+from pygments.util import ClassNotFound
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div",
+    "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
+    "input", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "span", "strong",
+    "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "ul", "var",
+}  # fmt: skip
+
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "td": {"align"},
+    "th": {"align"},
+    "code": {"class"},
+    "pre": {"class"},
+    "span": {"class"},
+    "details": {"open"},
+}
+
+# Pygments' short token classes ("k", "s2", ...) plus the wrapper class; nothing else
+# a writer types as raw HTML can borrow the page's styles.
+PYGMENTS_CLASSES = set(STANDARD_TYPES.values()) - {""}
+LANGUAGE_CLASS = re.compile(r"^language-[A-Za-z0-9_+#.-]{1,40}$")
+
+URL_SCHEMES = {"http", "https", "mailto"}
+
+# cmark escapes code text, so "</code>" cannot occur inside a block.
+CODE_BLOCK = re.compile(
+    r'<pre lang="(?P<lang>[^"]+)"><code>(?P<code>.*?)</code></pre>', re.DOTALL
+)
+
+_formatter = HtmlFormatter(nowrap=True)
+
+
+@lru_cache(maxsize=64)
+def _lexer(language):
+    try:
+        return get_lexer_by_name(language)
+    except ClassNotFound:
+        return None
+
+
+def _highlight_block(match):
+    language = html.unescape(match["lang"]).strip()
+    code = html.unescape(match["code"])
+    lexer = _lexer(language.lower())
+    lang_class = f"language-{language}"
+    if lexer is None or not LANGUAGE_CLASS.match(lang_class):
+        return f'<pre><code class="{html.escape(lang_class)}">{match["code"]}</code></pre>'
+    body = highlight(code, lexer, _formatter)
+    return f'<pre class="highlight"><code class="{html.escape(lang_class)}">{body}</code></pre>'
+
+
+def _attribute_filter(tag, attribute, value):
+    if attribute != "class":
+        return value
+    if tag == "span":
+        kept = [c for c in value.split() if c in PYGMENTS_CLASSES]
+    elif tag == "pre":
+        kept = [c for c in value.split() if c == "highlight"]
+    else:  # code
+        kept = [c for c in value.split() if LANGUAGE_CLASS.match(c)]
+    return " ".join(kept) or None
+
+
+def render_markdown(text):
+    """Render user Markdown to sanitized HTML, the way GitHub shows it."""
+    if not text:
+        return ""
+    raw = cmarkgfm.github_flavored_markdown_to_html(
+        text, options=Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
+    )
+    raw = CODE_BLOCK.sub(_highlight_block, raw)
+    return nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "template"},
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
+        url_schemes=URL_SCHEMES,
+        # GFM task lists: a checkbox that can only ever be shown, never used.
+        tag_attribute_values={"input": {"type": {"checkbox"}, "checked": {"", "checked"}}},
+        set_tag_attribute_values={"input": {"disabled": "disabled"}},
+        link_rel="nofollow noopener",
+        strip_comments=True,
+    )
