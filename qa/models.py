@@ -113,7 +113,11 @@ class Round(models.Model):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError(
-                {"ends_on": _("A round cannot end before it starts.")}, code="ends_before_start"
+                {
+                    "ends_on": ValidationError(
+                        _("A round cannot end before it starts."), code="ends_before_start"
+                    )
+                }
             )
 
     def board(self):
@@ -244,24 +248,36 @@ class Pick(models.Model):
         verbose_name = _("pick")
         verbose_name_plural = _("picks")
         constraints = [
+            # The messages are the model's validation too: Question.pick() and the
+            # admin both run full_clean(), so the rules live in one place.
             models.UniqueConstraint(
                 fields=["picker", "question"],
                 condition=Q(picker__isnull=False),
                 name="qa_pick_unique_picker_question",
+                violation_error_code="duplicate_pick",
+                violation_error_message=_("This member already picked this question."),
             ),
             models.UniqueConstraint(
                 fields=["question"],
                 condition=Q(picker__isnull=True),
                 name="qa_pick_unique_curator_question",
+                violation_error_code="duplicate_pick",
+                violation_error_message=_("The curators already picked this question."),
             ),
             models.UniqueConstraint(
                 fields=["picker", "round", "question_author"],
                 condition=Q(picker__isnull=False),
                 name="qa_pick_one_per_list_per_round",
+                violation_error_code="one_per_list",
+                violation_error_message=_(
+                    "A member picks at most one question from each member's list in a round."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(picker__isnull=True) | ~Q(picker=F("question_author")),
                 name="qa_pick_not_own_question",
+                violation_error_code="own_question",
+                violation_error_message=_("Members cannot pick their own questions."),
             ),
         ]
 
@@ -276,34 +292,13 @@ class Pick(models.Model):
         self.round_id = self.question.round_id
         self.question_author_id = self.question.author_id
 
-    def clean(self):
-        if not self.question_id:
-            return
-        self._copy_from_question()
-        others = Pick.objects.exclude(pk=self.pk)
-        if self.picker_id is None:
-            if others.filter(question_id=self.question_id, picker__isnull=True).exists():
-                raise ValidationError(
-                    _("The curators already picked this question."), code="duplicate_pick"
-                )
-            return
-        if self.picker_id == self.question_author_id:
-            raise ValidationError(_("You cannot pick your own question."), code="own_question")
-        if others.filter(question_id=self.question_id, picker_id=self.picker_id).exists():
-            raise ValidationError(
-                _("%(member)s already picked this question.") % {"member": self.picker},
-                code="duplicate_pick",
-            )
-        if others.filter(
-            picker_id=self.picker_id,
-            round_id=self.round_id,
-            question_author_id=self.question_author_id,
-        ).exists():
-            raise ValidationError(
-                _("%(member)s already picked a question from %(author)s's list this round.")
-                % {"member": self.picker, "author": self.question.author},
-                code="one_per_list",
-            )
+    def validate_constraints(self, exclude=None):
+        # round and question_author are derived from the question and never typed into a
+        # form, so the constraints that use them are checked whenever the question is known.
+        if self.question_id:
+            self._copy_from_question()
+            exclude = set(exclude or ()) - {"round", "question_author"}
+        super().validate_constraints(exclude=exclude)
 
     def save(self, *args, **kwargs):
         self._copy_from_question()

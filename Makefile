@@ -1,0 +1,40 @@
+# StudyBoard: `make run` to try it, `make test` to check it. Both start from a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test check messages clean
+
+# One stamp per requirements file, so editing either reinstalls only when needed.
+$(VENV)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
+	@echo "StudyBoard: http://127.0.0.1:$(PORT)/"
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Lint-free sanity: system checks, missing migrations, deploy checks with production settings.
+check: $(VENV)/.runtime
+	DJANGO_DEBUG=1 $(BIN)/python manage.py check
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Needs GNU gettext; the compiled .mo files are committed so nobody else does.
+messages: $(VENV)/.runtime
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l ko --ignore=.venv --ignore='qa/tests/*'
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l ko --ignore=.venv
+
+clean:
+	rm -rf $(VENV) .pytest_cache staticfiles
