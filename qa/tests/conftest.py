@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -33,3 +36,59 @@ def staff_client(django_user_model):
     client = Client()
     client.force_login(user)
     return client
+
+
+# Real browser tests: Debian's Chromium driven by Playwright (a browser download never works
+# here). Skipped when Chromium is missing, unless REQUIRE_BROWSER=1 (CI) makes that a failure.
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM}; install Debian's chromium (see .ci/run)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between page actions are still plain synchronous code.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="ko-KR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def shoot(request):
+    """Save full-page screenshots at desktop and phone sizes under screenshots/<test>/."""
+    folder = SCREENSHOTS / request.node.name.replace("[", "-").replace("]", "")
+
+    def take(page, name):
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for size, viewport in VIEWPORTS.items():
+            page.set_viewport_size(viewport)
+            path = folder / f"{name}-{size}.png"
+            page.screenshot(path=path, full_page=True)
+            paths.append(path)
+        page.set_viewport_size(VIEWPORTS["desktop"])
+        return paths
+
+    return take
