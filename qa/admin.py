@@ -1,6 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.urls import path
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from . import admin_import
 from .models import Answer, Member, Pick, Question, Round
 
 
@@ -37,6 +42,23 @@ class RoundAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
+
+    def get_urls(self):
+        import_url = path(
+            "import/", self.admin_site.admin_view(self.import_view), name="qa_round_import"
+        )
+        return [import_url, *super().get_urls()]
+
+    def import_view(self, request):
+        return admin_import.import_view(self, request)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "question_limit":
+            # A form posted without it (a script, an older page) keeps the default limit;
+            # an empty value is still refused by the model.
+            field.required = False
+        return field
 
     @admin.display(description=_("title"), ordering="title")
     def display_title(self, round_):
@@ -102,6 +124,13 @@ class QuestionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_pick_count()
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Answer:
+            for answer_form in formset.forms:
+                if answer_form.has_changed():
+                    answer_form.instance.edited_by = request.user
+        super().save_formset(request, form, formset, change)
+
     @admin.display(description="👀", ordering="pick_count")
     def pick_count(self, question):
         return question.pick_count
@@ -128,3 +157,34 @@ class AnswerAdmin(admin.ModelAdmin):
     search_fields = ["body", "author__name", "question__text"]
     autocomplete_fields = ["question", "author"]
     date_hierarchy = "created"
+    readonly_fields = ["version", "edited_by", "history"]
+
+    def save_model(self, request, obj, form, change):
+        obj.edited_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("history"))
+    def history(self, answer):
+        """Earlier texts are compared and restored on the board's history page."""
+        if not answer.pk:
+            return "-"
+        return format_html('<a href="{}">{}</a>', answer.get_history_url(), _("Revisions"))
+
+
+class MemberInline(admin.StackedInline):
+    """Create a login and its member in one form, or link an account to a new member."""
+
+    model = Member
+    fields = ["name"]
+    can_delete = False
+    max_num = 1
+    extra = 1
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(auth_admin.UserAdmin):
+    inlines = [*auth_admin.UserAdmin.inlines, MemberInline]

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.core.validators import MaxLengthValidator
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -10,6 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from .markdown import render_markdown
 
 PICK_MARKER = "👀"
+ANSWER_MAX_LENGTH = 50_000
+
+
+def member_of(user):
+    """The member an account takes part as; None for visitors and accounts not linked to one."""
+    # Django caches the reverse one-to-one, even a missing one: one query per request at most.
+    return getattr(user, "member", None)
+
+
+def display_name(user):
+    member = member_of(user)
+    return member.name if member else user.get_username()
 
 
 def _count_of(queryset, field):
@@ -73,6 +86,11 @@ class Round(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.DRAFT
     )
+    question_limit = models.PositiveSmallIntegerField(
+        _("questions per member"),
+        default=4,
+        help_text=_("How many questions each member may post on the board in this round."),
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -95,6 +113,12 @@ class Round(models.Model):
                 condition=Q(state__in=["draft", "open", "answering", "closed"]),
                 name="qa_round_state_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(question_limit__gte=1),
+                name="qa_round_question_limit_positive",
+                violation_error_code="question_limit_positive",
+                violation_error_message=_("Each member may post at least one question."),
+            ),
         ]
 
     def __str__(self):
@@ -109,6 +133,45 @@ class Round(models.Model):
 
     def is_visible(self):
         return self.state != self.State.DRAFT
+
+    def is_open_for_questions(self):
+        return self.state == self.State.QUESTIONS_OPEN
+
+    def is_open_for_answers(self):
+        return self.state == self.State.ANSWERING
+
+    def can_add_question(self, user):
+        """Members add to their own list while questions are open; curators at any time."""
+        if member_of(user) is None:
+            return False
+        return user.is_staff or self.is_open_for_questions()
+
+    def can_pick(self, user):
+        """Members pick while the round takes answers; curators at any time."""
+        return user.is_staff or (member_of(user) is not None and self.is_open_for_answers())
+
+    def check_room_for_question(self, author):
+        if self.questions.filter(author=author).count() >= self.question_limit:
+            raise ValidationError(
+                _("You already have %(limit)d questions in this round."),
+                code="question_limit",
+                params={"limit": self.question_limit},
+            )
+
+    def add_question(self, author, text, label=""):
+        """Append a question to the author's list, within the round's limit."""
+        with transaction.atomic():
+            # Locking the author makes their simultaneous adds take turns, so the
+            # count and the next position are never read by two requests at once.
+            Member.objects.select_for_update().filter(pk=author.pk).first()
+            self.check_room_for_question(author)
+            last = self.questions.filter(author=author).aggregate(last=Max("position"))["last"] or 0
+            question = Question(
+                round=self, author=author, position=last + 1, label=label, text=text
+            )
+            question.full_clean()
+            question.save()
+        return question
 
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
@@ -204,22 +267,135 @@ class Question(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "text_html"}
         super().save(*args, **kwargs)
 
+    def can_edit(self, user):
+        """Authors edit, reorder and delete their own list while questions are open."""
+        if user.is_staff:
+            return True
+        member = member_of(user)
+        return (
+            member is not None
+            and member.pk == self.author_id
+            and self.round.is_open_for_questions()
+        )
+
+    def can_delete(self, user):
+        """Like editing, except that a member never deletes other members' answers with it."""
+        return self.can_edit(user) and (user.is_staff or not self.answers.exists())
+
+    def can_pick(self, user):
+        """A member's own 👀 on someone else's question."""
+        member = member_of(user)
+        return member is not None and member.pk != self.author_id and self.round.can_pick(user)
+
+    def can_pick_for_group(self, user):
+        return user.is_staff
+
+    def can_answer(self, user):
+        """Write a new answer: as a member, to a picked question, while the round takes answers."""
+        return (
+            member_of(user) is not None
+            and (user.is_staff or self.round.is_open_for_answers())
+            and self.is_picked()
+        )
+
+    def is_picked(self):
+        if hasattr(self, "picks_on_board"):
+            return bool(self.picks_on_board)
+        return self.picks.exists()
+
+    def pick_of(self, member):
+        """The member's pick (the curators' with None) among the board's prefetched picks."""
+        picker_id = member.pk if member else None
+        return next((p for p in self.picks_on_board if p.picker_id == picker_id), None)
+
+    def answer_of(self, member):
+        """The member's answer among the board's prefetched answers."""
+        if member is None:
+            return None
+        return next((a for a in self.answers_on_board if a.author_id == member.pk), None)
+
     def pick(self, picker=None):
         """Mark this question 👀; `picker=None` is a pick by the curators."""
         pick = Pick(question=self, picker=picker)
         pick.full_clean()
-        pick.save()
+        try:
+            with transaction.atomic():
+                pick.save()
+        except IntegrityError:
+            # A simultaneous request saved its pick between our check and our insert. Its
+            # row is visible now, so validation names the broken rule, as it would have
+            # if the two requests had come one after the other.
+            pick.full_clean()
+            raise
         return pick
 
-    def save_answer(self, author, body):
+    def _picks_by(self, picker):
+        if picker is None:
+            return self.picks.filter(picker__isnull=True)
+        return self.picks.filter(picker=picker)
+
+    def set_pick(self, picker, picked):
+        """Give or take back a 👀 (`picker=None`: the curators'); repeating either is harmless."""
+        if not picked:
+            mine = self._picks_by(picker)
+            others = self.picks.exclude(pk__in=mine.values("pk"))
+            if mine.exists() and not others.exists() and self.answers.exists():
+                raise ValidationError(
+                    _("This question has answers, so it keeps its last %(marker)s."),
+                    code="answered",
+                    params={"marker": PICK_MARKER},
+                )
+            mine.delete()
+            return None
+        existing = self._picks_by(picker).first()
+        if existing:
+            return existing
+        try:
+            return self.pick(picker)
+        except ValidationError:
+            existing = self._picks_by(picker).first()
+            if existing:  # a twin request (a double click) picked it first
+                return existing
+            raise
+
+    def move(self, step):
+        """Swap places with the previous (step=-1) or next (step=1) question in the list."""
+        with transaction.atomic():
+            mine = list(
+                Question.objects.select_for_update()
+                .filter(round_id=self.round_id, author_id=self.author_id)
+                .order_by("position", "pk")
+            )
+            index = next(i for i, q in enumerate(mine) if q.pk == self.pk)
+            if not 0 <= index + step < len(mine):
+                return
+            this, other = mine[index], mine[index + step]
+            # Unique positions are checked row by row, so the swap goes through a free one.
+            spare = max(q.position for q in mine) + 1
+            Question.objects.filter(pk=this.pk).update(position=spare)
+            Question.objects.filter(pk=other.pk).update(position=this.position)
+            Question.objects.filter(pk=this.pk).update(position=other.position)
+            self.position = other.position
+
+    def save_answer(self, author, body, editor=None):
         """One answer per member per question: a second attempt edits the first."""
-        answer = Answer.objects.filter(question=self, author=author).first() or Answer(
-            question=self, author=author
-        )
-        answer.body = body
-        answer.full_clean()
-        answer.save()
-        return answer
+        for attempt in range(2):
+            answer = Answer.objects.filter(question=self, author=author).first() or Answer(
+                question=self, author=author
+            )
+            answer.body = body
+            answer.edited_by = editor
+            try:
+                answer.full_clean()
+                answer.save_edit()
+            except (AnswerConflict, ValidationError) as error:
+                # A simultaneous request saved this member's answer after our look-up.
+                # Looked up again, it is edited, as if that request had come first (its
+                # text stays in the history); a real validation error comes back again.
+                if attempt or (isinstance(error, ValidationError) and not answer._state.adding):
+                    raise
+            else:
+                return answer
 
 
 class Pick(models.Model):
@@ -305,6 +481,14 @@ class Pick(models.Model):
         super().save(*args, **kwargs)
 
 
+class AnswerConflict(Exception):
+    """Someone saved the answer after this edit was loaded; saving would overwrite their text."""
+
+    def __init__(self, current):
+        super().__init__(f"answer {current.pk} is at version {current.version}")
+        self.current = current
+
+
 class Answer(models.Model):
     question = models.ForeignKey(
         Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="answers"
@@ -312,8 +496,32 @@ class Answer(models.Model):
     author = models.ForeignKey(
         Member, verbose_name=_("author"), on_delete=models.PROTECT, related_name="answers"
     )
-    body = models.TextField(_("answer (Markdown)"))
+    body = models.TextField(
+        _("answer (Markdown)"),
+        validators=[
+            MaxLengthValidator(
+                ANSWER_MAX_LENGTH,
+                message=_(
+                    "An answer can be at most %(limit_value)d characters long "
+                    "(it has %(show_value)d)."
+                ),
+            )
+        ],
+    )
     body_html = models.TextField(editable=False, default="")
+    # Each saved change of the text adds one; an edit carries the version it started from,
+    # so a save based on an older text is refused instead of overwriting a newer one.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last edited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Empty for imported text, which is the author's own."),
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -326,6 +534,7 @@ class Answer(models.Model):
                 fields=["question", "author"], name="qa_answer_unique_author_question"
             ),
             models.CheckConstraint(condition=~Q(body=""), name="qa_answer_body_not_blank"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="qa_answer_version_positive"),
         ]
 
     def __str__(self):
@@ -337,6 +546,29 @@ class Answer(models.Model):
     def get_absolute_url(self):
         return f"{self.question.get_absolute_url()}#answer-{self.pk}"
 
+    def get_history_url(self):
+        return reverse("qa:answer-history", kwargs={"pk": self.pk})
+
+    @property
+    def editor_name(self):
+        return display_name(self.edited_by) if self.edited_by_id else self.author.name
+
+    @staticmethod
+    def can_use_editor(user):
+        """Preview and image upload: for members and curators, never for visitors."""
+        return user.is_staff or member_of(user) is not None
+
+    def can_edit(self, user):
+        """Authors edit and restore their answer while the round takes answers."""
+        if user.is_staff:
+            return True
+        member = member_of(user)
+        return (
+            member is not None
+            and member.pk == self.author_id
+            and self.question.round.is_open_for_answers()
+        )
+
     def clean(self):
         if self.question_id and not self.question.picks.exists():
             raise ValidationError(
@@ -345,7 +577,115 @@ class Answer(models.Model):
             )
 
     def save(self, *args, **kwargs):
+        """Save, keeping the replaced text as a revision; AnswerConflict if `version` is stale."""
         self.body_html = render_markdown(self.body)
-        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {
+                *update_fields, "body_html", "version", "edited_by", "updated"
+            }  # fmt: skip
+        if self._state.adding:
+            self.version = 1
+        if self._state.adding or (update_fields is not None and "body" not in update_fields):
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            # The row lock makes a simultaneous save of this answer wait, then see our version.
+            replaced = Answer.objects.select_for_update().filter(pk=self.pk).first()
+            if replaced is not None and replaced.body != self.body:
+                if replaced.version != self.version:
+                    raise AnswerConflict(replaced)
+                Revision.objects.create(
+                    answer=self,
+                    version=replaced.version,
+                    body=replaced.body,
+                    edited_by_id=replaced.edited_by_id,
+                    saved=replaced.updated,
+                )
+                self.version = replaced.version + 1
+            elif replaced is not None:
+                # Nothing of the text changes, so neither do its version and writer.
+                self.version = replaced.version
+                self.edited_by_id = replaced.edited_by_id
+            super().save(*args, **kwargs)
+
+    def versions(self):
+        """Every text this answer has had, newest first, the current one as an unsaved Revision."""
+        current = Revision(
+            answer=self,
+            version=self.version,
+            body=self.body,
+            edited_by=self.edited_by,
+            saved=self.updated,
+        )
+        return [current, *self.revisions.select_related("edited_by__member")]
+
+    def save_edit(self):
+        """Save a writer's text: a first answer that a simultaneous request by the same
+        member has just created is a conflict with it, like any other stale edit."""
+        if not self._state.adding:
+            self.save()
+            return
+        try:
+            with transaction.atomic():
+                self.save()
+        except IntegrityError:
+            current = Answer.objects.filter(
+                question_id=self.question_id, author_id=self.author_id
+            ).first()
+            if current is None:
+                raise
+            raise AnswerConflict(current) from None
+
+    def restore(self, revision, editor):
+        """Bring back an earlier text; the text it replaces becomes a revision in turn."""
+        self.body = revision.body
+        self.edited_by = editor
+        self.full_clean()
+        self.save()
+
+
+class Revision(models.Model):
+    """A text an answer had before an edit replaced it."""
+
+    answer = models.ForeignKey(
+        Answer, verbose_name=_("answer"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    body = models.TextField(_("answer (Markdown)"))
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for imported text, which is the author's own."),
+    )
+    saved = models.DateTimeField(_("saved"))
+
+    class Meta:
+        ordering = ["answer", "-version"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer", "version"], name="qa_revision_unique_answer_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="qa_revision_version_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return gettext("%(answer)s, version %(version)d") % {
+            "answer": self.answer,
+            "version": self.version,
+        }
+
+    def get_absolute_url(self):
+        return f"{self.answer.get_history_url()}#version-{self.version}"
+
+    @property
+    def editor_name(self):
+        return display_name(self.edited_by) if self.edited_by_id else self.answer.author.name

@@ -5,11 +5,45 @@ from . import views
 app_name = "qa"
 
 # django-markdownx's own views are deliberately not included: its preview does not
-# sanitize and its upload view accepts HTML and scripted SVG.
+# sanitize and its upload view accepts HTML and scripted SVG. Its widget posts to
+# answer-preview and answer-upload instead (MARKDOWNX_*_PATH in settings).
 urlpatterns = [
     path("", views.home, name="home"),
     path("rounds/", views.round_list, name="round-list"),
     path("rounds/<int:number>/", views.round_detail, name="round-detail"),
+    path("rounds/<int:number>/export.md", views.round_export, name="round-export"),
     path("questions/<int:pk>/", views.question_detail, name="question-detail"),
+    path("rounds/<int:number>/questions/add/", views.question_add, name="question-add"),
+    path(
+        "rounds/<int:number>/questions/<int:pk>/edit/", views.question_edit, name="question-edit"
+    ),
+    path(
+        "rounds/<int:number>/questions/<int:pk>/delete/",
+        views.question_delete,
+        name="question-delete",
+    ),
+    path(
+        "rounds/<int:number>/questions/<int:pk>/move-up/",
+        views.question_move,
+        {"step": -1},
+        name="question-move-up",
+    ),
+    path(
+        "rounds/<int:number>/questions/<int:pk>/move-down/",
+        views.question_move,
+        {"step": 1},
+        name="question-move-down",
+    ),
+    path("questions/<int:pk>/pick/", views.question_pick, name="question-pick"),
+    path("questions/<int:pk>/answer/", views.question_answer, name="question-answer"),
+    path("answers/preview/", views.answer_preview, name="answer-preview"),
+    path("answers/upload/", views.answer_upload, name="answer-upload"),
+    path("answers/<int:pk>/edit/", views.answer_edit, name="answer-edit"),
+    path("answers/<int:pk>/history/", views.answer_history, name="answer-history"),
+    path(
+        "answers/<int:pk>/history/<int:version>/restore/",
+        views.answer_restore,
+        name="answer-restore",
+    ),
     path("healthz", views.healthz, name="healthz"),
 ]

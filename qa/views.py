@@ -1,10 +1,20 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
-from .models import Question, Round
+from .diffs import line_diff
+from .exporter import export_filename, export_round
+from .forms import AnswerForm, ImageUploadForm, QuestionForm
+from .markdown import render_markdown
+from .models import ANSWER_MAX_LENGTH, Answer, AnswerConflict, Question, Round, member_of
 
 
 def _visible_rounds(request):
@@ -34,6 +44,15 @@ def round_detail(request, number):
     return _render_board(request, round_)
 
 
+@require_safe
+def round_export(request, number):
+    """The round as the weekly Markdown file groups keep, for download."""
+    round_ = get_object_or_404(_visible_rounds(request), number=number)
+    response = HttpResponse(export_round(round_), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(round_)}"'
+    return response
+
+
 def _render_board(request, round_, is_home=False):
     member_lists, picked = round_.board()
     return render(
@@ -61,3 +80,209 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def _refuse(request, next_url=None):
+    """Visitors are asked to sign in; signed-in people without the right get a 403."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url or request.get_full_path())
+    raise PermissionDenied
+
+
+def _visible_questions(request):
+    return Question.objects.filter(round__in=_visible_rounds(request)).select_related(
+        "round", "author"
+    )
+
+
+def _visible_answers(request):
+    return Answer.objects.filter(question__round__in=_visible_rounds(request)).select_related(
+        "question__round", "question__author", "author", "edited_by__member"
+    )
+
+
+def _on_board(question):
+    return f"{question.round.get_absolute_url()}#question-{question.pk}"
+
+
+def question_add(request, number):
+    round_ = get_object_or_404(_visible_rounds(request), number=number)
+    if not round_.can_add_question(request.user):
+        return _refuse(request)
+    form = QuestionForm(request.POST or None, round=round_, author=member_of(request.user))
+    if form.is_valid():
+        try:
+            question = form.save()
+        except ValidationError as error:  # the limit, reached by a simultaneous add
+            form.add_error(None, error)
+        else:
+            return redirect(_on_board(question))
+    return render(request, "qa/question_form.html", {"form": form, "round": round_})
+
+
+def question_edit(request, number, pk):
+    question = get_object_or_404(_visible_questions(request), round__number=number, pk=pk)
+    if not question.can_edit(request.user):
+        return _refuse(request)
+    form = QuestionForm(request.POST or None, instance=question)
+    if form.is_valid():
+        form.save()
+        return redirect(_on_board(question))
+    return render(
+        request,
+        "qa/question_form.html",
+        {"form": form, "round": question.round, "question": question,
+         "can_delete": question.can_delete(request.user)},
+    )  # fmt: skip
+
+
+def question_delete(request, number, pk):
+    question = get_object_or_404(_visible_questions(request), round__number=number, pk=pk)
+    if not question.can_delete(request.user):
+        return _refuse(request)
+    if request.method == "POST":
+        question.delete()
+        messages.success(request, _("The question was deleted."))
+        return redirect(question.round)
+    return render(request, "qa/question_confirm_delete.html", {"question": question})
+
+
+@require_POST
+def question_move(request, number, pk, step):
+    question = get_object_or_404(_visible_questions(request), round__number=number, pk=pk)
+    if not question.can_edit(request.user):
+        return _refuse(request, question.round.get_absolute_url())
+    question.move(step)
+    return redirect(_on_board(question))
+
+
+@require_POST
+def question_pick(request, pk):
+    question = get_object_or_404(_visible_questions(request), pk=pk)
+    for_group = request.POST.get("for") == "group"
+    allowed = question.can_pick_for_group if for_group else question.can_pick
+    if not allowed(request.user):
+        return _refuse(request, _on_board(question))
+    picker = None if for_group else member_of(request.user)
+    try:
+        question.set_pick(picker, picked=request.POST.get("pick") == "1")
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
+    return redirect(_on_board(question))
+
+
+def question_answer(request, pk):
+    """Write one's own answer to a question, or edit it if it exists."""
+    question = get_object_or_404(_visible_questions(request), pk=pk)
+    member = member_of(request.user)
+    answer = question.answers.filter(author=member).first() if member else None
+    if answer is None:
+        if not question.can_answer(request.user):
+            return _refuse(request)
+        answer = Answer(question=question, author=member)
+    return _answer_editor(request, answer)
+
+
+def answer_edit(request, pk):
+    return _answer_editor(request, get_object_or_404(_visible_answers(request), pk=pk))
+
+
+def _answer_editor(request, answer):
+    if not answer._state.adding and not answer.can_edit(request.user):
+        return _refuse(request)
+    form = AnswerForm(request.POST or None, instance=answer, editor=request.user)
+    if form.is_valid():
+        try:
+            answer = form.save()
+        except AnswerConflict as conflict:
+            return _answer_conflict(request, form, conflict.current)
+        return redirect(answer)
+    return render(request, "qa/answer_form.html", {"form": form, "answer": answer})
+
+
+def _answer_conflict(request, form, current):
+    """Refuse the save, and show both texts so the writer can merge and save again."""
+    theirs = form.cleaned_data["body"]
+    retry = AnswerForm(
+        initial={"body": theirs, "version": current.version}, instance=current, editor=request.user
+    )
+    context = {
+        "form": retry,
+        "answer": current,
+        "theirs": theirs,
+        "diff": line_diff(current.body, theirs),
+    }
+    return render(request, "qa/answer_conflict.html", context, status=409)
+
+
+@login_required
+@require_safe
+def answer_history(request, pk):
+    answer = get_object_or_404(_visible_answers(request), pk=pk)
+    versions = answer.versions()
+    by_number = {revision.version: revision for revision in versions}
+    old = new = None
+    if "a" in request.GET:  # ?a=<version>&b=<version>, b the current text when left out
+        try:
+            old = by_number[int(request.GET["a"])]
+            new = by_number[int(request.GET.get("b", answer.version))]
+        except (KeyError, ValueError):
+            raise Http404 from None
+    context = {
+        "answer": answer,
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "diff": line_diff(old.body, new.body) if old else None,
+        "can_restore": answer.can_edit(request.user),
+    }
+    return render(request, "qa/answer_history.html", context)
+
+
+@require_POST
+def answer_restore(request, pk, version):
+    answer = get_object_or_404(_visible_answers(request), pk=pk)
+    if not answer.can_edit(request.user):
+        return _refuse(request, answer.get_history_url())
+    revision = get_object_or_404(answer.revisions, version=version)
+    try:
+        answer.restore(revision, editor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Version %(old)d is the current text again, as version %(new)d.")
+            % {"old": version, "new": answer.version},
+        )
+    return redirect(answer.get_history_url())
+
+
+# The markdownx widget posts here (MARKDOWNX_URLS_PATH, MARKDOWNX_UPLOAD_URLS_PATH) with the
+# CSRF token in its form data; markdownx's own views are not mounted.
+@require_POST
+def answer_preview(request):
+    if not Answer.can_use_editor(request.user):
+        return JsonResponse({"error": _("Sign in as a member to preview answers.")}, status=403)
+    content = request.POST.get("content", "")
+    if len(content) > ANSWER_MAX_LENGTH:
+        return JsonResponse({"error": _("This answer is too long to preview.")}, status=400)
+    return HttpResponse(render_markdown(content))
+
+
+@require_POST
+def answer_upload(request):
+    if not Answer.can_use_editor(request.user):
+        return JsonResponse({"error": _("Sign in as a member to upload images.")}, status=403)
+    form = ImageUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        error = form.errors.as_data()["image"][0]
+        status = 413 if error.code == "too_large" else 400
+        return JsonResponse({"error": error.messages[0]}, status=status)
+    # The response shape the widget's script expects: Markdown to insert at the cursor.
+    return JsonResponse({"image_code": f"![]({form.save()})"})

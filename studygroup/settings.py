@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "qa.middleware.BoardAccessMiddleware",
 ]
 
 ROOT_URLCONF = "studygroup.urls"
@@ -146,8 +147,30 @@ WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
 
 # The editor preview must match what is stored, so markdownx renders through our
-# one sanitizing function. Its own views are never mounted (see qa/urls.py).
+# one sanitizing function. Its own views are never mounted (see qa/urls.py); the
+# widget posts to ours, which sanitize and check uploads.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "qa.markdown.render_markdown"
+MARKDOWNX_URLS_PATH = "/answers/preview/"
+MARKDOWNX_UPLOAD_URLS_PATH = "/answers/upload/"
+
+# Off: every page except signing in asks for an account (qa.middleware).
+BOARD_PUBLIC = env_bool("BOARD_PUBLIC", True)
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "qa:home"
+
+# Password reset mail goes to the console until an SMTP host is configured.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "StudyBoard <studyboard@localhost>")
 
 # Production hardening; each can be relaxed from the environment (for example
 # behind a proxy that already redirects to HTTPS).

@@ -2,7 +2,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from qa.models import Round
 
@@ -92,3 +94,12 @@ def shoot(request):
         return paths
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def korean_by_default():
+    """A request with Accept-Language: en leaves English active in the thread; start each
+    test in the site's default language, whatever ran before it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

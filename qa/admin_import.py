@@ -1,0 +1,191 @@
+"""The admin's "Import .md": upload a weekly file, preview what it creates, confirm."""
+
+from django import forms
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .importer import RoundFileError, decode_round_file, parse_round, plan_import
+from .models import PICK_MARKER, Round
+
+FILE_MAX_BYTES = 1024 * 1024
+PAYLOAD_SALT = "qa.round-import"
+# Long enough to read a preview, short enough that a stale one is not imported by accident.
+PAYLOAD_MAX_AGE = 60 * 60
+
+
+def _plan(text, filename, options):
+    try:
+        return plan_import(
+            parse_round(text, filename=filename, marker=options["marker"]),
+            number=options["number"],
+            title=options["title"],
+            answerer=options["answerer"],
+            picker=options["picker"],
+            state=options["state"],
+            replace=options["replace"],
+        )
+    except RoundFileError as err:
+        raise ValidationError(str(err), code="invalid_round_file") from None
+
+
+class RoundImportForm(forms.Form):
+    file = forms.FileField(label=_("Markdown file"), help_text=_("A weekly .md file, UTF-8."))
+    number = forms.IntegerField(
+        label=_("round number"),
+        min_value=1,
+        required=False,
+        help_text=_("Empty: from the file name (3주차.md, week-03.md), else the next free number."),
+    )
+    title = forms.CharField(
+        label=_("title"),
+        max_length=Round._meta.get_field("title").max_length,
+        required=False,
+        help_text=_("Empty: the file's first # heading, else the round number."),
+    )
+    answerer = forms.CharField(
+        label=_("answers written by"),
+        max_length=50,
+        required=False,
+        help_text=_("The member who wrote the answers that have no ✍️ author line."),
+    )
+    picker = forms.CharField(
+        label=_("picked by"), max_length=50, required=False, help_text=_("Empty: the curators.")
+    )
+    marker = forms.CharField(label=_("pick marker"), initial=PICK_MARKER, max_length=8)
+    state = forms.ChoiceField(
+        label=_("state"), choices=Round.State.choices, initial=Round.State.CLOSED
+    )
+    replace = forms.BooleanField(
+        label=_("replace the round with this number if it exists"), required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > FILE_MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(limit)d KB."),
+                code="too_large",
+                params={"limit": FILE_MAX_BYTES // 1024},
+            )
+        return upload
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.errors:
+            return cleaned_data
+        upload = cleaned_data["file"]
+        data = upload.read()
+        self.summary = _plan(data, upload.name, cleaned_data)
+        self.text = decode_round_file(data)  # the parser accepted it, so this cannot fail
+        return cleaned_data
+
+    def payload(self):
+        """Everything the preview showed, signed, so confirming imports exactly that."""
+        summary, options = self.summary, self.cleaned_data
+        return signing.dumps(
+            {
+                "text": self.text,
+                "filename": summary.parsed.filename,
+                "number": summary.number,
+                "title": options["title"],
+                "answerer": options["answerer"],
+                "picker": options["picker"],
+                "marker": options["marker"],
+                "state": summary.state,
+                "replace": options["replace"],
+            },
+            salt=PAYLOAD_SALT,
+            compress=True,
+        )
+
+
+class RoundImportConfirmForm(forms.Form):
+    payload = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_payload(self):
+        try:
+            data = signing.loads(
+                self.cleaned_data["payload"], salt=PAYLOAD_SALT, max_age=PAYLOAD_MAX_AGE
+            )
+        except signing.SignatureExpired:
+            raise ValidationError(
+                _("This preview is more than an hour old. Upload the file again."), code="expired"
+            ) from None
+        except signing.BadSignature:
+            raise ValidationError(
+                _("This preview was changed after it was made. Upload the file again."),
+                code="tampered",
+            ) from None
+        self.summary = _plan(data.pop("text"), data.pop("filename"), data)
+        return self.cleaned_data["payload"]
+
+
+def import_view(model_admin, request):
+    """Upload → preview (nothing written) → confirm (written in one transaction)."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    form, errors = RoundImportForm(), []
+    if request.method == "POST" and "payload" in request.POST:
+        confirm = RoundImportConfirmForm(request.POST)
+        if confirm.is_valid():
+            try:
+                round_ = confirm.summary.save()
+            except RoundFileError as err:
+                errors = [str(err)]
+            else:
+                model_admin.log_addition(request, round_, [{"added": {}}])
+                model_admin.message_user(
+                    request,
+                    gettext(
+                        "Imported %(round)s: %(questions)d questions, %(picks)d picks, "
+                        "%(answers)d answers."
+                    )
+                    % {
+                        "round": round_.display_title,
+                        "questions": confirm.summary.question_count,
+                        "picks": confirm.summary.pick_count,
+                        "answers": len(confirm.summary.answers),
+                    },
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:qa_round_change", args=[round_.pk]))
+        else:
+            errors = confirm.errors["payload"]
+    elif request.method == "POST":
+        form = RoundImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            return _render(
+                model_admin,
+                request,
+                "admin/qa/round/import_preview.html",
+                {
+                    "title": gettext("Preview the import"),
+                    "summary": form.summary,
+                    "confirm": RoundImportConfirmForm(initial={"payload": form.payload()}),
+                },
+            )
+    return _render(
+        model_admin,
+        request,
+        "admin/qa/round/import_form.html",
+        {"title": gettext("Import a round from Markdown"), "form": form, "errors": errors},
+    )
+
+
+def _render(model_admin, request, template, context):
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "has_view_permission": model_admin.has_view_permission(request),
+            **context,
+        },
+    )

@@ -1,0 +1,65 @@
+"""Write a round as the weekly Markdown file that qa.importer reads (format in its docstring)."""
+
+from .importer import (
+    ANSWER_HEADING,
+    AUTHOR_LINE,
+    AUTHOR_MARK,
+    SECTION_HEADING,
+    clean_question_text,
+    normalize_markdown,
+)
+from .models import PICK_MARKER
+
+# Four spaces: deeper than any list marker, and never a closing fence for the block.
+CONTINUATION_INDENT = "    "
+
+
+def export_filename(round_):
+    """A name the importer reads the round number back from."""
+    return f"week-{round_.number:02d}.md"
+
+
+def _question_lines(question):
+    first, *rest = clean_question_text(question.text).split("\n")
+    lines = [f"{question.label} {first}" if question.label else first]
+    lines += [CONTINUATION_INDENT + line if line else "" for line in rest]
+    return lines
+
+
+def _member_block(author, questions):
+    lines = [author.name, "```"]
+    for question in questions:
+        if question.picks_on_board:
+            lines.append(PICK_MARKER)
+        lines += _question_lines(question)
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def _answer_section(question):
+    lines = [
+        SECTION_HEADING.format(name=question.author.name),
+        "",
+        clean_question_text(question.text),
+    ]
+    for answer in question.answers_on_board:
+        lines += [
+            "",
+            AUTHOR_LINE.format(mark=AUTHOR_MARK, name=answer.author.name),
+            "",
+            normalize_markdown(answer.body),
+        ]
+    return "\n".join(lines)
+
+
+def export_round(round_):
+    """The round in the sample's format, members and picks in board order, ending in one newline."""
+    member_lists, picked = round_.board()
+    parts = [f"# {round_.title}"] if round_.title else []
+    parts += [_member_block(author, questions) for author, questions in member_lists]
+    parts.append(f"---\n\n{ANSWER_HEADING}")
+    text = "\n\n".join(parts)
+    if picked:
+        # Two blank lines between answers, as in the sample: an answer may itself end in a list.
+        text += "\n\n" + "\n\n\n".join(_answer_section(question) for question in picked)
+    return text + "\n"

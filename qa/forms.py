@@ -1,0 +1,118 @@
+from uuid import uuid4
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy as _
+from markdownx.widgets import MarkdownxWidget
+from PIL import Image
+
+from .models import Answer, Question
+
+# Pillow format name -> the extension the stored file gets, whatever the upload was called.
+IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+# A 6000×4000 photo; the bound keeps a tiny file from decoding into gigabytes.
+IMAGE_MAX_PIXELS = 24_000_000
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["label", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, round=None, author=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            self.instance.round = round
+            self.instance.author = author
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance._state.adding:
+            self.instance.round.check_room_for_question(self.instance.author)
+        return cleaned_data
+
+    def save(self, commit=True):
+        if self.instance._state.adding:
+            # Position and the limit are settled under a lock, not from this form's view.
+            return self.instance.round.add_question(
+                self.instance.author, self.cleaned_data["text"], self.cleaned_data["label"]
+            )
+        return super().save(commit)
+
+
+class AnswerForm(forms.ModelForm):
+    # The version the writer started from; a save based on an older one is a conflict.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = Answer
+        fields = ["body"]
+        widgets = {"body": MarkdownxWidget(attrs={"rows": 16})}
+
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editor = editor
+        self.fields["version"].initial = 0 if self.instance._state.adding else self.instance.version
+
+    def save(self):
+        """Save the answer; AnswerConflict when someone saved it since the form was loaded."""
+        answer = super().save(commit=False)
+        answer.edited_by = self.editor
+        if not answer._state.adding:
+            answer.version = self.cleaned_data["version"]
+        answer.save_edit()
+        return answer
+
+
+class ImageUploadForm(forms.Form):
+    """An image dropped into the answer editor: checked by decoding it, never by its name."""
+
+    image = forms.FileField()
+
+    def clean_image(self):
+        upload = self.cleaned_data["image"]
+        if upload.size > IMAGE_MAX_BYTES:
+            raise ValidationError(
+                _("Images can be at most %(limit)d MB."),
+                code="too_large",
+                params={"limit": IMAGE_MAX_BYTES // (1024 * 1024)},
+            )
+        unreadable = ValidationError(
+            _("Upload a PNG, JPEG, GIF or WebP image; this file is not one, or it is damaged."),
+            code="invalid_image",
+        )
+        too_many_pixels = ValidationError(
+            _("Images can have at most %(limit)d million pixels."),
+            code="too_many_pixels",
+            params={"limit": IMAGE_MAX_PIXELS // 1_000_000},
+        )
+        try:
+            # Only these decoders run: Pillow never hands the bytes to another plugin.
+            with Image.open(upload, formats=list(IMAGE_FORMATS)) as image:
+                width, height = image.size
+                if width * height > IMAGE_MAX_PIXELS:
+                    raise too_many_pixels
+                image.verify()
+                self.extension = IMAGE_FORMATS[image.format]
+            # verify() leaves the image unusable and misses a cut-off JPEG; decoding does not.
+            upload.seek(0)
+            with Image.open(upload, formats=list(IMAGE_FORMATS)) as image:
+                image.load()
+        except ValidationError:
+            raise
+        except Image.DecompressionBombError as error:  # far beyond the bound, refused by Pillow
+            raise too_many_pixels from error
+        except Exception as error:  # Pillow reports broken files with many exception types
+            raise unreadable from error
+        upload.seek(0)
+        return upload
+
+    def save(self):
+        """Store the image under a name of our choosing and return its URL."""
+        name = default_storage.save(
+            f"answers/{uuid4().hex}.{self.extension}", self.cleaned_data["image"]
+        )
+        return default_storage.url(name)

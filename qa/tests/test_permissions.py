@@ -1,0 +1,344 @@
+"""Who may do what on the board: every role against every action, status and database both."""
+
+import io
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from qa.models import Answer, Member, Pick, Question, Round
+
+from .factories import AnswerFactory, PickFactory, QuestionFactory, RoundFactory, UserFactory
+from .people import role_clients, sign_in
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["visitor", "member", "other", "curator"]
+OPEN, ANSWERING, CLOSED = Round.State.QUESTIONS_OPEN, Round.State.ANSWERING, Round.State.CLOSED
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def world(media):
+    """One round: `member` has two questions, `other` one; the roles' clients."""
+    clients = role_clients()
+    people = {role: Member.objects.get(name=role) for role in ROLES if role != "visitor"}
+    round_ = RoundFactory(number=1, state=ANSWERING)
+    return SimpleNamespace(
+        clients=clients,
+        people=people,
+        round=round_,
+        mine=QuestionFactory(round=round_, author=people["member"], position=1, text="내 질문"),
+        mine_too=QuestionFactory(round=round_, author=people["member"], position=2),
+        theirs=QuestionFactory(round=round_, author=people["other"], position=1, text="남의 질문"),
+        media=media,
+    )
+
+
+def set_state(w, state):
+    Round.objects.filter(pk=w.round.pk).update(state=state)
+
+
+def png():
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "teal").save(buffer, "PNG")
+    buffer.seek(0)
+    buffer.name = "drop.png"
+    return buffer
+
+
+def files_in(folder):
+    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def _member_answer(w):
+    PickFactory(question=w.theirs)
+    return AnswerFactory(question=w.theirs, author=w.people["member"], body="처음 답변")
+
+
+# Each action: the round state it needs, setup, the request, and a snapshot of what it changes.
+def _add_question(w, client):
+    url = reverse("qa:question-add", args=[w.round.number])
+    return client.post(url, {"label": "", "text": "새 질문"})
+
+
+def _edit_question(w, client):
+    url = reverse("qa:question-edit", args=[w.round.number, w.mine.pk])
+    return client.post(url, {"label": "1.", "text": "고친 질문"})
+
+
+def _delete_question(w, client):
+    return client.post(reverse("qa:question-delete", args=[w.round.number, w.mine.pk]))
+
+
+def _move_question(w, client):
+    return client.post(reverse("qa:question-move-down", args=[w.round.number, w.mine.pk]))
+
+
+def _pick(w, client):
+    return client.post(reverse("qa:question-pick", args=[w.theirs.pk]), {"pick": "1"})
+
+
+def _prepare_unpick(w):
+    PickFactory(question=w.theirs, picker=w.people["member"])
+    PickFactory(question=w.theirs, picker=w.people["curator"])
+
+
+def _unpick(w, client):
+    return client.post(reverse("qa:question-pick", args=[w.theirs.pk]), {"pick": "0"})
+
+
+def _pick_for_group(w, client):
+    url = reverse("qa:question-pick", args=[w.theirs.pk])
+    return client.post(url, {"pick": "1", "for": "group"})
+
+
+def _create_answer(w, client):
+    url = reverse("qa:question-answer", args=[w.theirs.pk])
+    return client.post(url, {"body": "새 답변", "version": "0"})
+
+
+def _prepare_answer(w):
+    w.answer = _member_answer(w)
+
+
+def _edit_answer(w, client):
+    url = reverse("qa:answer-edit", args=[w.answer.pk])
+    return client.post(url, {"body": "고친 답변", "version": str(w.answer.version)})
+
+
+def _upload(w, client):
+    return client.post(reverse("qa:answer-upload"), {"image": png()})
+
+
+def _preview(w, client):
+    return client.post(reverse("qa:answer-preview"), {"content": "**굵게** <script>x</script>"})
+
+
+def _view_history(w, client):
+    return client.get(reverse("qa:answer-history", args=[w.answer.pk]))
+
+
+def _prepare_revision(w):
+    _prepare_answer(w)
+    w.answer.body = "두 번째 답변"
+    w.answer.save()
+
+
+def _restore(w, client):
+    return client.post(reverse("qa:answer-restore", args=[w.answer.pk, 1]))
+
+
+def _pick_theirs_for_the_group(w):
+    PickFactory(question=w.theirs)
+
+
+def _mine(w):
+    return Question.objects.filter(pk=w.mine.pk).first()
+
+
+def _answer_body(w):
+    return Answer.objects.get(pk=w.answer.pk).body
+
+
+# action: (round state, setup, request, snapshot of what it changes or None)
+ACTIONS = {
+    "add question": (OPEN, None, _add_question, lambda w: Question.objects.count()),
+    "edit question": (OPEN, None, _edit_question, lambda w: _mine(w).text),
+    "delete question": (OPEN, None, _delete_question, lambda w: _mine(w) is None),
+    "move question": (OPEN, None, _move_question, lambda w: _mine(w).position),
+    "pick": (ANSWERING, None, _pick, lambda w: Pick.objects.count()),
+    "unpick": (ANSWERING, _prepare_unpick, _unpick, lambda w: Pick.objects.count()),
+    "pick for the group": (ANSWERING, None, _pick_for_group, lambda w: Pick.objects.count()),
+    "create answer": (
+        ANSWERING,
+        _pick_theirs_for_the_group,
+        _create_answer,
+        lambda w: Answer.objects.count(),
+    ),
+    "edit answer": (ANSWERING, _prepare_answer, _edit_answer, _answer_body),
+    "upload": (ANSWERING, None, _upload, lambda w: files_in(w.media)),
+    "preview": (ANSWERING, None, _preview, None),
+    "view history": (ANSWERING, _prepare_answer, _view_history, None),
+    "restore": (ANSWERING, _prepare_revision, _restore, _answer_body),
+}
+
+# login: redirected to sign in, nothing changed; forbidden: 403, nothing changed; done: changed.
+# `other` owns the question that is picked and answered, so picking it is picking their own.
+EXPECTED = {
+    #                       visitor      member   other        curator
+    "add question":        ("login",     "done", "done",      "done"),
+    "edit question":       ("login",     "done", "forbidden", "done"),
+    "delete question":     ("login",     "done", "forbidden", "done"),
+    "move question":       ("login",     "done", "forbidden", "done"),
+    "pick":                ("login",     "done", "forbidden", "done"),
+    "unpick":              ("login",     "done", "forbidden", "done"),
+    "pick for the group":  ("login",     "forbidden", "forbidden", "done"),
+    "create answer":       ("login",     "done", "done",      "done"),
+    "edit answer":         ("login",     "done", "forbidden", "done"),
+    "upload":              ("forbidden", "done", "done",      "done"),
+    "preview":             ("forbidden", "done", "done",      "done"),
+    "view history":        ("login",     "done", "done",      "done"),
+    "restore":             ("login",     "done", "forbidden", "done"),
+}  # fmt: skip
+
+MATRIX = [
+    pytest.param(action, role, outcome, id=f"{action}-{role}")
+    for action, outcomes in EXPECTED.items()
+    for role, outcome in zip(ROLES, outcomes, strict=True)
+]
+
+
+def assert_outcome(response, outcome, before, after):
+    if outcome == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+        assert after == before
+    elif outcome == "forbidden":
+        assert response.status_code == 403
+        assert after == before
+    else:
+        assert response.status_code in (200, 302), response.content[:500]
+        assert after != before
+
+
+@pytest.mark.parametrize("action, role, outcome", MATRIX)
+def test_role_and_action(world, action, role, outcome):
+    state, prepare, act, snapshot = ACTIONS[action]
+    set_state(world, state)
+    if prepare:
+        prepare(world)
+    snapshot = snapshot or (lambda w: None)
+    before = snapshot(world)
+    response = act(world, world.clients[role])
+    after = snapshot(world)
+    if snapshot(world) is None and outcome == "done":
+        assert response.status_code == 200
+    else:
+        assert_outcome(response, outcome, before, after)
+
+
+# Outside the state an action belongs to, members are refused and curators are not.
+OUT_OF_STATE = [
+    ("add question", ANSWERING),
+    ("add question", CLOSED),
+    ("edit question", ANSWERING),
+    ("delete question", CLOSED),
+    ("move question", ANSWERING),
+    ("pick", OPEN),
+    ("pick", CLOSED),
+    ("unpick", CLOSED),
+    ("create answer", OPEN),
+    ("create answer", CLOSED),
+    ("edit answer", CLOSED),
+    ("restore", CLOSED),
+]
+
+
+@pytest.mark.parametrize("role, outcome", [("member", "forbidden"), ("curator", "done")])
+@pytest.mark.parametrize("action, state", OUT_OF_STATE)
+def test_members_only_act_in_the_rounds_state_for_it(world, action, state, role, outcome):
+    _state, prepare, act, snapshot = ACTIONS[action]
+    if prepare:
+        prepare(world)
+    set_state(world, state)
+    before = snapshot(world)
+    response = act(world, world.clients[role])
+    assert_outcome(response, outcome, before, snapshot(world))
+
+
+def test_an_account_without_a_member_cannot_write(world):
+    PickFactory(question=world.theirs)
+    client = sign_in("lurker", member=False)
+    assert client.post(reverse("qa:answer-preview"), {"content": "x"}).status_code == 403
+    assert client.post(reverse("qa:answer-upload"), {"image": png()}).status_code == 403
+    assert _create_answer(world, client).status_code == 403
+    assert _pick(world, client).status_code == 403
+    set_state(world, OPEN)
+    assert _add_question(world, client).status_code == 403
+    assert not Answer.objects.exists()
+    assert files_in(world.media) == []
+
+
+def test_members_cannot_delete_a_question_that_has_answers(world):
+    set_state(world, OPEN)
+    PickFactory(question=world.mine)
+    AnswerFactory(question=world.mine, author=world.people["other"])
+    assert _delete_question(world, world.clients["member"]).status_code == 403
+    assert Question.objects.filter(pk=world.mine.pk).exists()
+    assert _delete_question(world, world.clients["curator"]).status_code == 302
+    assert not Question.objects.filter(pk=world.mine.pk).exists()
+
+
+def test_draft_rounds_are_not_found_for_members(world):
+    set_state(world, Round.State.DRAFT)
+    assert _pick(world, world.clients["member"]).status_code == 404
+    assert _edit_question(world, world.clients["member"]).status_code == 404
+    assert _pick_for_group(world, world.clients["curator"]).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "action",
+    ["add question", "edit question", "pick", "create answer", "edit answer", "upload", "preview"],
+)
+def test_every_post_needs_the_csrf_token(world, action):
+    state, prepare, act, snapshot = ACTIONS[action]
+    set_state(world, state)
+    if prepare:
+        prepare(world)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world.people["member"].user)
+    snapshot = snapshot or (lambda w: None)
+    before = snapshot(world)
+    response = act(world, strict)
+    assert response.status_code == 403
+    assert b"CSRF" in response.content
+    assert snapshot(world) == before
+
+
+def test_forms_carry_the_csrf_token(world):
+    set_state(world, OPEN)
+    client = world.clients["member"]
+    html = client.get(reverse("qa:question-add", args=[1])).content.decode()
+    assert 'name="csrfmiddlewaretoken"' in html
+    board = client.get(world.round.get_absolute_url()).content.decode()
+    assert board.count('method="post"') == board.count('name="csrfmiddlewaretoken"')
+
+
+@pytest.mark.parametrize("members", [4, 40])
+@pytest.mark.parametrize("staff", [False, True])
+def test_board_query_count_stays_flat_when_signed_in(
+    make_round, django_assert_max_num_queries, members, staff
+):
+    round_ = make_round(members=members, questions_each=4)
+    client = Client()
+    member = round_.questions.first().author
+    member.user = UserFactory(username="reader", is_staff=staff, password=None)
+    member.save()
+    client.force_login(member.user)
+    # session, user and member, then the board's own four
+    with django_assert_max_num_queries(7):
+        response = client.get(round_.get_absolute_url())
+    html = response.content.decode()
+    assert html.count('class="answer"') == members
+    assert reverse("qa:answer-edit", args=[member.answers.get().pk]) in html
+    with django_assert_max_num_queries(7):
+        client.get(round_.questions.filter(picks__isnull=False).first().get_absolute_url())
+
+
+def test_picking_returns_to_the_page_it_came_from_and_never_elsewhere(world):
+    client = world.clients["member"]
+    url = reverse("qa:question-pick", args=[world.theirs.pk])
+    page = world.theirs.get_absolute_url()
+    response = client.post(url, {"pick": "1", "next": page})
+    assert response["Location"] == page
+    response = client.post(url, {"pick": "0", "next": "https://evil.example/"})
+    assert response["Location"] == f"/rounds/1/#question-{world.theirs.pk}"
+    assert not Pick.objects.exists()

@@ -1,0 +1,172 @@
+"""Images dropped into the answer editor, with real bytes: what is stored and what is refused."""
+
+import io
+import json
+import os
+import struct
+import zlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from qa.forms import IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, ImageUploadForm
+
+from .people import sign_in
+
+pytestmark = pytest.mark.django_db
+
+URL = "/answers/upload/"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def member():
+    return sign_in("bee")
+
+
+def image_bytes(fmt, size=(40, 30), noise=False):
+    width, height = size
+    if noise:
+        image = Image.frombytes("RGB", size, os.urandom(width * height * 3))
+    else:
+        image = Image.new("RGB", size, (200, 80, 20))
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def upload(client, name, data, content_type="image/png"):
+    return client.post(URL, {"image": SimpleUploadedFile(name, data, content_type)})
+
+
+def stored(media):
+    """Every file under MEDIA_ROOT, wherever a refused upload might have been left."""
+    if not media.exists():
+        return []
+    return sorted(p.relative_to(media) for p in media.rglob("*") if p.is_file())
+
+
+def test_the_widget_is_pointed_at_this_view():
+    assert reverse("qa:answer-upload") == URL
+    assert reverse("qa:answer-preview") == "/answers/preview/"
+
+
+@pytest.mark.parametrize(
+    "fmt, extension", [("PNG", "png"), ("JPEG", "jpg"), ("GIF", "gif"), ("WEBP", "webp")]
+)
+def test_each_accepted_format_is_stored_under_a_name_the_server_chooses(
+    member, media, fmt, extension
+):
+    response = upload(member, "내 사진 <b>.bin", image_bytes(fmt), "application/octet-stream")
+    assert response.status_code == 200, response.content
+    [path] = stored(media)
+    assert path.parent.name == "answers"
+    assert path.suffix == f".{extension}"
+    assert len(path.stem) == 32 and int(path.stem, 16) >= 0
+    assert json.loads(response.content) == {"image_code": f"![](/media/answers/{path.name})"}
+    with Image.open(media / path) as saved:
+        assert saved.format == fmt
+
+
+def test_the_extension_follows_the_bytes_not_the_name(member, media):
+    response = upload(member, "photo.gif", image_bytes("PNG"), "image/gif")
+    assert response.status_code == 200
+    [path] = stored(media)
+    assert path.suffix == ".png"
+
+
+def big_noise_png():
+    data = image_bytes("PNG", size=(1400, 1300), noise=True)
+    assert len(data) > IMAGE_MAX_BYTES
+    return data
+
+
+def many_pixels_png():
+    image = Image.new("1", (6000, 5000))  # 30 million pixels in a few kilobytes
+    assert 6000 * 5000 > IMAGE_MAX_PIXELS
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def chunk(kind, data=b""):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_claiming(width, height):
+    """A PNG header that claims the given size; Pillow reads the size without decoding."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT") + chunk(b"IEND")
+
+
+SVG = b"""<?xml version="1.0"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">
+  <script>alert(document.cookie)</script><rect width="10" height="10"/>
+</svg>"""
+
+REFUSED = {
+    "html named .png": ("evil.png", b"<html><script>alert(1)</script></html>", "image/png", 400),
+    "svg with a script": ("logo.svg", SVG, "image/svg+xml", 400),
+    "svg named .png": ("logo.png", SVG, "image/png", 400),
+    "truncated png": ("cut.png", image_bytes("PNG", noise=True)[:600], "image/png", 400),
+    "truncated jpeg": ("cut.jpg", image_bytes("JPEG", noise=True)[:700], "image/jpeg", 400),
+    "bmp": ("old.bmp", image_bytes("BMP"), "image/bmp", 400),
+    "too many pixels": ("huge.png", many_pixels_png(), "image/png", 400),
+    "decompression bomb": ("bomb.png", png_claiming(50_000, 50_000), "image/png", 400),
+    "empty file": ("empty.png", b"", "image/png", 400),
+}
+
+
+@pytest.mark.parametrize("name, data, content_type, status", REFUSED.values(), ids=REFUSED.keys())
+def test_refused_files_leave_nothing_behind(member, media, name, data, content_type, status):
+    response = upload(member, name, data, content_type)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content)["error"]
+    assert stored(media) == []
+
+
+@pytest.mark.parametrize("size", [(6000, 5000), (50_000, 50_000)])
+def test_too_many_pixels_is_named_as_such(size):
+    form = ImageUploadForm(files={"image": SimpleUploadedFile("x.png", png_claiming(*size))})
+    assert form.errors.as_data()["image"][0].code == "too_many_pixels"
+
+
+def test_an_image_over_5_mb_is_refused(member, media):
+    response = upload(member, "big.png", big_noise_png())
+    assert response.status_code == 413
+    assert "5" in json.loads(response.content)["error"]
+    assert stored(media) == []
+
+
+def test_a_request_without_a_file_is_refused(member, media):
+    response = member.post(URL, {})
+    assert response.status_code == 400
+    assert stored(media) == []
+
+
+@pytest.mark.parametrize("client_factory", [Client, lambda: sign_in("lurker", member=False)])
+def test_visitors_and_accounts_without_a_member_cannot_upload(media, client_factory):
+    response = upload(client_factory(), "ok.png", image_bytes("PNG"))
+    assert response.status_code == 403
+    assert json.loads(response.content)["error"]
+    assert stored(media) == []
+
+
+def test_upload_needs_the_csrf_token(media):
+    client = sign_in("bee", enforce_csrf_checks=True)
+    response = upload(client, "ok.png", image_bytes("PNG"))
+    assert response.status_code == 403
+    assert stored(media) == []
+
+
+def test_upload_refuses_get(member):
+    assert member.get(URL).status_code == 405
