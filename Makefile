@@ -23,7 +23,13 @@ run: $(VENV)/.runtime
 	@echo "StudyBoard: http://127.0.0.1:$(PORT)/"
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.dev
+# axe-core for the accessibility browser tests, exactly as package-lock.json has it. Without
+# npm the tests that need it are skipped (failed under REQUIRE_BROWSER=1), like the browser.
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility tests will be skipped (they need axe-core)"; fi
+
+test: $(VENV)/.dev node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Lint-free sanity: system checks, missing migrations, deploy checks with production settings.
@@ -37,4 +43,4 @@ messages: $(VENV)/.runtime
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l ko --ignore=.venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache staticfiles
+	rm -rf $(VENV) .pytest_cache staticfiles node_modules

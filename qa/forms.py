@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
 from PIL import Image
 
-from .models import Answer, Question
+from .models import Answer, Member, Question
+from .search import find, split_terms
 
 # Pillow format name -> the extension the stored file gets, whatever the upload was called.
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
@@ -50,7 +51,11 @@ class AnswerForm(forms.ModelForm):
     class Meta:
         model = Answer
         fields = ["body"]
-        widgets = {"body": MarkdownxWidget(attrs={"rows": 16})}
+        widgets = {
+            "body": MarkdownxWidget(
+                attrs={"rows": 16, "aria-describedby": "answer-help answer-keys"}
+            )
+        }
 
     def __init__(self, *args, editor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,3 +121,43 @@ class ImageUploadForm(forms.Form):
             f"answers/{uuid4().hex}.{self.extension}", self.cleaned_data["image"]
         )
         return default_storage.url(name)
+
+
+class SearchForm(forms.Form):
+    """A query over the rounds the reader may see, optionally within one round or member."""
+
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    round = forms.ModelChoiceField(
+        label=_("Round"),
+        queryset=None,
+        to_field_name="number",
+        required=False,
+        empty_label=_("All rounds"),
+    )
+    member = forms.ModelChoiceField(
+        label=_("Member"),
+        queryset=Member.objects.all(),
+        to_field_name="name",
+        required=False,
+        empty_label=_("All members"),
+    )
+
+    def __init__(self, *args, rounds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = rounds.order_by("-number")
+
+    @property
+    def terms(self):
+        return split_terms(self.cleaned_data["q"]) if self.is_valid() else []
+
+    def search(self):
+        """find() rows for the query, within the chosen round and member."""
+        rounds = self.fields["round"].queryset
+        if self.cleaned_data["round"]:
+            rounds = rounds.filter(pk=self.cleaned_data["round"].pk)
+        questions = Question.objects.visible_in(rounds)
+        answers = Answer.objects.visible_in(rounds)
+        if member := self.cleaned_data["member"]:
+            questions = questions.filter(author=member)
+            answers = answers.filter(author=member)
+        return find(self.terms, questions, answers)

@@ -10,6 +10,7 @@ word: Pygments may only add `<span class="...">` with its own short class names.
 import html
 import re
 from functools import lru_cache
+from html.parser import HTMLParser
 
 import cmarkgfm
 import nh3
@@ -108,3 +109,36 @@ def render_markdown(text):
         link_rel="nofollow noopener",
         strip_comments=True,
     )
+
+
+# Tags that separate words when shown; inline ones (strong, code, a...) may sit inside a word.
+BLOCK_TAGS = {
+    "blockquote", "br", "dd", "details", "div", "dl", "dt", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "li", "ol", "p", "pre", "summary", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "ul",
+}  # fmt: skip
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def plain_text(rendered):
+    """The words a reader sees in rendered HTML, on one line: no Markdown marks, no link URLs."""
+    collector = _TextCollector()
+    collector.feed(rendered)
+    collector.close()
+    return " ".join("".join(collector.parts).split())

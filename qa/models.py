@@ -1,14 +1,16 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Case, Count, F, Max, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .markdown import render_markdown
+from .markdown import plain_text, render_markdown
 
 PICK_MARKER = "👀"
 ANSWER_MAX_LENGTH = 50_000
@@ -55,6 +57,9 @@ class Member(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("qa:member-detail", kwargs={"name": self.name})
 
 
 class RoundQuerySet(models.QuerySet):
@@ -197,9 +202,88 @@ class Round(models.Model):
         return member_lists, picked
 
 
-class QuestionQuerySet(models.QuerySet):
+@dataclass(frozen=True)
+class MatrixCell:
+    question: "Question"
+    answer: "Answer | None"
+    own: bool  # the member's own question: nothing is owed
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    member: Member
+    cells: list
+
+    @property
+    def answered(self):
+        return sum(1 for cell in self.cells if cell.answer)
+
+    @property
+    def owed(self):
+        return sum(1 for cell in self.cells if not cell.answer and not cell.own)
+
+
+def answer_matrix(member_lists, picked):
+    """Members × picked questions, who has answered what, from Round.board()'s data alone.
+
+    Rows are the members with a list on the board, then anyone else who answered.
+    """
+    members = {author.pk: author for author, _questions in member_lists}
+    for question in picked:
+        for answer in question.answers_on_board:
+            members.setdefault(answer.author_id, answer.author)
+    answers = {(a.question_id, a.author_id): a for q in picked for a in q.answers_on_board}
+    return [
+        MatrixRow(
+            member=member,
+            cells=[
+                MatrixCell(q, answers.get((q.pk, member.pk)), own=q.author_id == member.pk)
+                for q in picked
+            ],
+        )
+        for member in members.values()
+    ]
+
+
+class SearchQuerySet(models.QuerySet):
+    """Substring search over `search_text`, the plain text a reader sees.
+
+    Korean glues particles to words (로드밸런싱은), so a term is matched anywhere in the
+    text, never as a whole word. On PostgreSQL the trigram indexes of migration 0002 serve
+    `icontains` (UPPER(...) LIKE) for terms of three characters or more.
+    """
+
+    def search(self, terms):
+        """Rows whose text contains every term, in any letter case."""
+        if not terms:
+            return self.none()
+        condition = Q()
+        for term in terms:
+            condition &= Q(search_text__icontains=term)
+        return self.filter(condition)
+
+    def as_hits(self, phrase, kind):
+        """Rows for a result list mixed with another model's: kind and whether `phrase` occurs."""
+        exact = Case(When(search_text__icontains=phrase, then=Value(1)), default=Value(0))
+        rows = self.annotate(kind=Value(kind), exact=exact).values("id", "created", "kind", "exact")
+        return rows.order_by()  # the combined list is ordered as a whole
+
+
+class QuestionQuerySet(SearchQuerySet):
+    def visible_in(self, rounds):
+        return self.filter(round__in=rounds)
+
+    def for_listing(self):
+        """Questions away from their board (member pages, search), newest round first."""
+        return self.select_related("round", "author").order_by("-round__number", "position", "pk")
+
     def with_pick_count(self):
         return self.annotate(pick_count=_count_of(Pick.objects.filter(question=OuterRef("pk")), "question"))
+
+    def with_answer_count(self):
+        return self.annotate(
+            answer_count=_count_of(Answer.objects.filter(question=OuterRef("pk")), "question")
+        )
 
     def for_board(self):
         """Questions with author, picks and answers loaded; the board's query count stays flat."""
@@ -236,6 +320,7 @@ class Question(models.Model):
     )
     text = models.TextField(_("question (Markdown)"))
     text_html = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="")
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -263,8 +348,9 @@ class Question(models.Model):
 
     def save(self, *args, **kwargs):
         self.text_html = render_markdown(self.text)
+        self.search_text = plain_text(self.text_html)
         if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "text_html"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "text_html", "search_text"}
         super().save(*args, **kwargs)
 
     def can_edit(self, user):
@@ -398,6 +484,16 @@ class Question(models.Model):
                 return answer
 
 
+class PickQuerySet(models.QuerySet):
+    def visible_in(self, rounds):
+        return self.filter(round__in=rounds)
+
+    def for_listing(self):
+        return self.select_related("picker", "question__round", "question__author").order_by(
+            "-round__number", "-created", "-pk"
+        )
+
+
 class Pick(models.Model):
     question = models.ForeignKey(
         Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="picks"
@@ -418,6 +514,8 @@ class Pick(models.Model):
         Member, on_delete=models.CASCADE, editable=False, related_name="+"
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = PickQuerySet.as_manager()
 
     class Meta:
         ordering = ["created"]
@@ -489,6 +587,17 @@ class AnswerConflict(Exception):
         self.current = current
 
 
+class AnswerQuerySet(SearchQuerySet):
+    def visible_in(self, rounds):
+        return self.filter(question__round__in=rounds)
+
+    def for_listing(self):
+        """Answers away from their question's page, newest round first."""
+        return self.select_related("author", "question__round", "question__author").order_by(
+            "-question__round__number", "-created", "-pk"
+        )
+
+
 class Answer(models.Model):
     question = models.ForeignKey(
         Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="answers"
@@ -509,6 +618,7 @@ class Answer(models.Model):
         ],
     )
     body_html = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="")
     # Each saved change of the text adds one; an edit carries the version it started from,
     # so a save based on an older text is refused instead of overwriting a newer one.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -524,6 +634,8 @@ class Answer(models.Model):
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         ordering = ["created", "pk"]
@@ -579,10 +691,11 @@ class Answer(models.Model):
     def save(self, *args, **kwargs):
         """Save, keeping the replaced text as a revision; AnswerConflict if `version` is stale."""
         self.body_html = render_markdown(self.body)
+        self.search_text = plain_text(self.body_html)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {
-                *update_fields, "body_html", "version", "edited_by", "updated"
+                *update_fields, "body_html", "search_text", "version", "edited_by", "updated"
             }  # fmt: skip
         if self._state.adding:
             self.version = 1

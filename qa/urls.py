@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "qa"
 
@@ -10,6 +10,11 @@ app_name = "qa"
 urlpatterns = [
     path("", views.home, name="home"),
     path("rounds/", views.round_list, name="round-list"),
+    path("rounds/feed/", feeds.LatestRoundsFeed(), name="round-feed"),
+    path("feed/", feeds.LatestAnswersFeed(), name="answer-feed"),
+    path("search/", views.search, name="search"),
+    # path, not str: member names come from imported files and may hold a "/".
+    path("members/<path:name>/", views.member_detail, name="member-detail"),
     path("rounds/<int:number>/", views.round_detail, name="round-detail"),
     path("rounds/<int:number>/export.md", views.round_export, name="round-export"),
     path("questions/<int:pk>/", views.question_detail, name="question-detail"),

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,9 +13,21 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .diffs import line_diff
 from .exporter import export_filename, export_round
-from .forms import AnswerForm, ImageUploadForm, QuestionForm
+from .forms import AnswerForm, ImageUploadForm, QuestionForm, SearchForm
 from .markdown import render_markdown
-from .models import ANSWER_MAX_LENGTH, Answer, AnswerConflict, Question, Round, member_of
+from .models import (
+    ANSWER_MAX_LENGTH,
+    Answer,
+    AnswerConflict,
+    Member,
+    Question,
+    Round,
+    answer_matrix,
+    member_of,
+)
+from .search import load_hits
+
+SEARCH_PAGE_SIZE = 20
 
 
 def _visible_rounds(request):
@@ -55,11 +68,14 @@ def round_export(request, number):
 
 def _render_board(request, round_, is_home=False):
     member_lists, picked = round_.board()
-    return render(
-        request,
-        "qa/round_detail.html",
-        {"round": round_, "member_lists": member_lists, "picked": picked, "is_home": is_home},
-    )
+    context = {
+        "round": round_,
+        "member_lists": member_lists,
+        "picked": picked,
+        "matrix": answer_matrix(member_lists, picked),
+        "is_home": is_home,
+    }
+    return render(request, "qa/round_detail.html", context)
 
 
 @require_safe
@@ -68,6 +84,31 @@ def question_detail(request, pk):
         Question.objects.filter(round__in=_visible_rounds(request)).for_board(), pk=pk
     )
     return render(request, "qa/question_detail.html", {"question": question})
+
+
+@require_safe
+def search(request):
+    form = SearchForm(request.GET or None, rounds=_visible_rounds(request))
+    page = hits = None
+    if form.terms:
+        page = Paginator(form.search(), SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+        hits = load_hits(page.object_list, form.terms)
+    return render(request, "qa/search_results.html", {"form": form, "page": page, "hits": hits})
+
+
+@require_safe
+def member_detail(request, name):
+    member = get_object_or_404(Member, name=name)
+    rounds = _visible_rounds(request)
+    context = {
+        "member": member,
+        "questions": list(
+            member.questions.visible_in(rounds).for_listing().with_pick_count().with_answer_count()
+        ),
+        "picks": list(member.picks.visible_in(rounds).for_listing()),
+        "answers": list(member.answers.visible_in(rounds).for_listing()),
+    }
+    return render(request, "qa/member_detail.html", context)
 
 
 @never_cache

@@ -93,6 +93,15 @@ if os.environ.get("DATABASE_URL"):
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Korean search needs a UTF-8 LC_CTYPE (see studygroup/postgresql/base.py); test
+        # databases get one whatever the server's default is.
+        DATABASES["default"]["ENGINE"] = "studygroup.postgresql"
+        DATABASES["default"]["TEST"] = {
+            "TEMPLATE": "template0",
+            "CHARSET": "UTF8",
+            "LC_CTYPE": os.environ.get("DATABASE_TEST_LC_CTYPE", "C.UTF-8"),
+        }
 else:
     DATABASES = {
         "default": {

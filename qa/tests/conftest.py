@@ -78,6 +78,23 @@ def page(browser, live_server):
 
 
 @pytest.fixture
+def open_page(browser, live_server):
+    """Pages in browser contexts of their own: another person, a phone, the dark theme."""
+    contexts = []
+
+    def open_(size="desktop", **options):
+        context = browser.new_context(viewport=VIEWPORTS[size], locale="ko-KR", **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def shoot(request):
     """Save full-page screenshots at desktop and phone sizes under screenshots/<test>/."""
     folder = SCREENSHOTS / request.node.name.replace("[", "-").replace("]", "")
@@ -87,6 +104,11 @@ def shoot(request):
         paths = []
         for size, viewport in VIEWPORTS.items():
             page.set_viewport_size(viewport)
+            # A resized page can be captured before its scrolling boxes repaint (blank code
+            # blocks); two animation frames let it paint first.
+            page.evaluate(
+                "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+            )
             path = folder / f"{name}-{size}.png"
             page.screenshot(path=path, full_page=True)
             paths.append(path)

@@ -66,7 +66,8 @@ def test_board_html_has_every_question_pick_and_answer(client, demo_round):
 
 def test_bee_answer_table_is_a_real_table(client, demo_round):
     html = client.get("/rounds/1/").content.decode()
-    table = html[html.index("<table>") : html.index("</table>")]
+    start = html.index("<table>")
+    table = html[start : html.index("</table>", start)]
     assert "<th>구분</th>" in table
     assert "<td>ip주소/포트번호</td>" in table
     assert "<td>복잡함 <br> 부하분배에 url패턴등을 이용하기도 함</td>" in table

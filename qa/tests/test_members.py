@@ -1,0 +1,99 @@
+import pytest
+
+from qa.models import Member, Round
+
+from .factories import AnswerFactory, MemberFactory, PickFactory, QuestionFactory, RoundFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chloe_weeks():
+    """클로이 over two published weeks and a draft: questions, picks given, answers written."""
+    chloe, sky, bee = (MemberFactory(name=n) for n in ["클로이", "sky", "bee"])
+    week1 = RoundFactory(number=1, title="1주차 네트워크", state=Round.State.CLOSED)
+    week2 = RoundFactory(number=2, title="2주차 운영체제", state=Round.State.ANSWERING)
+    draft = RoundFactory(number=3, title="3주차 초안", state=Round.State.DRAFT)
+    mine = QuestionFactory(round=week1, author=chloe, position=1, text="로드 밸런싱이 필요한 이유")
+    QuestionFactory(round=week1, author=chloe, position=2, text="blocking과 synchronous")
+    QuestionFactory(round=week2, author=chloe, position=1, text="데드락의 조건")
+    QuestionFactory(round=draft, author=chloe, position=1, text="초안 질문")
+    PickFactory(question=mine, picker=bee)
+    AnswerFactory(question=mine, author=bee, body="bee의 답")
+    skys = QuestionFactory(round=week1, author=sky, position=1, text="VIP란?")
+    PickFactory(question=skys, picker=chloe)
+    AnswerFactory(question=skys, author=chloe, body="가상 IP")
+    bees = QuestionFactory(round=week2, author=bee, position=1, text="페이지 교체")
+    PickFactory(question=bees, picker=chloe)
+    AnswerFactory(question=bees, author=chloe, body="LRU로 **교체**")
+    return chloe
+
+
+def test_member_url_takes_korean_names(chloe_weeks):
+    assert chloe_weeks.get_absolute_url() == "/members/%ED%81%B4%EB%A1%9C%EC%9D%B4/"
+
+
+def test_member_page_lists_questions_picks_and_answers_newest_round_first(client, chloe_weeks):
+    response = client.get(chloe_weeks.get_absolute_url())
+    assert response.status_code == 200
+    context = response.context
+    assert [(q.round.number, q.text) for q in context["questions"]] == [
+        (2, "데드락의 조건"),
+        (1, "로드 밸런싱이 필요한 이유"),
+        (1, "blocking과 synchronous"),
+    ]  # the draft's question is for curators
+    counts = [(q.pick_count, q.answer_count) for q in context["questions"]]
+    assert counts == [(0, 0), (1, 1), (0, 0)]
+    assert [p.question.text for p in context["picks"]] == ["페이지 교체", "VIP란?"]
+    assert [a.body for a in context["answers"]] == ["LRU로 **교체**", "가상 IP"]
+    html = response.content.decode()
+    assert "<h1>클로이</h1>" in html
+    assert "LRU로 교체" in html  # answers are shown as their plain text
+    assert 'href="/members/sky/"' in html and 'href="/members/bee/"' in html
+
+
+def test_curators_see_draft_rounds_on_member_pages(staff_client, chloe_weeks):
+    response = staff_client.get(chloe_weeks.get_absolute_url())
+    assert len(response.context["questions"]) == 4
+
+
+def test_member_with_nothing_yet_has_an_empty_page(client):
+    response = client.get(MemberFactory(name="새 멤버").get_absolute_url())
+    assert response.status_code == 200
+    assert response.context["questions"] == response.context["answers"] == []
+
+
+def test_unknown_member_is_404(client):
+    assert client.get("/members/nobody/").status_code == 404
+
+
+def test_names_with_a_slash_still_have_a_page(client):
+    member = MemberFactory(name="bee/choi")
+    assert client.get(member.get_absolute_url()).status_code == 200
+
+
+def test_names_link_to_member_pages_on_the_board_and_question_page(client, chloe_weeks):
+    board = client.get("/rounds/1/").content.decode()
+    assert '<a href="/members/sky/">sky</a>' in board  # sky's list
+    assert '<a class="answer__author" href="/members/bee/">bee</a>' in board
+    question = Member.objects.get(name="sky").questions.get()
+    page = client.get(question.get_absolute_url()).content.decode()
+    assert '<a href="/members/sky/">sky</a>' in page
+    assert f'<a class="answer__author" href="{chloe_weeks.get_absolute_url()}">클로이</a>' in page
+
+
+@pytest.mark.parametrize("rounds", [2, 12])
+def test_member_page_query_count_is_flat(client, django_assert_max_num_queries, rounds):
+    chloe, sky = MemberFactory(name="클로이"), MemberFactory(name="sky")
+    for number in range(1, rounds + 1):
+        round_ = RoundFactory(number=number)
+        for position in range(1, 4):
+            QuestionFactory(round=round_, author=chloe, position=position)
+        picked = QuestionFactory(round=round_, author=sky, position=1)
+        PickFactory(question=picked, picker=chloe)
+        AnswerFactory(question=picked, author=chloe)
+    # The member, then their questions (counts as subqueries), picks and answers.
+    with django_assert_max_num_queries(4):
+        response = client.get(chloe.get_absolute_url())
+    assert len(response.context["questions"]) == rounds * 3
+    assert len(response.context["picks"]) == len(response.context["answers"]) == rounds

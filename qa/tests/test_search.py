@@ -1,0 +1,330 @@
+"""Korean search: the same cases on SQLite and PostgreSQL, then PostgreSQL's trigram index."""
+
+import importlib
+import random
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.utils import timezone
+
+from qa.markdown import plain_text, render_markdown
+from qa.models import Answer, Member, Question, Round
+from qa.search import find, highlight, split_terms
+
+from .factories import AnswerFactory, MemberFactory, PickFactory, QuestionFactory, RoundFactory
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="pg_trgm and EXPLAIN are PostgreSQL's"
+)
+
+
+def ask(round_, author, text, answers=()):
+    """A question on the board, picked, with answers given as (member, Markdown) pairs."""
+    question = QuestionFactory(round=round_, author=author, text=text)
+    if answers:
+        PickFactory(question=question)
+    for member, body in answers:
+        AnswerFactory(question=question, author=member, body=body)
+    return question
+
+
+@pytest.fixture
+def board(db):
+    """Two weeks of a study group's board, and a draft nobody but curators may search."""
+    sky, bee, choi, chloe = (MemberFactory(name=n) for n in ["sky", "bee", "choi", "클로이"])
+    week1 = RoundFactory(number=1, title="1주차 네트워크", state=Round.State.CLOSED)
+    week2 = RoundFactory(number=2, title="2주차 운영체제", state=Round.State.ANSWERING)
+    draft = RoundFactory(number=3, title="3주차 초안", state=Round.State.DRAFT)
+    ask(week1, chloe, "로드 밸런싱이 필요한 이유에 대해서 설명하시오", [
+        (bee, "**로드밸런싱**은 트래픽을 [여러 서버](https://example.com/servers)로 나눈다."),
+    ])  # fmt: skip
+    ask(week1, bee, "L4 Load Balancing과 L7 Load Balancing의 차이")
+    ask(week1, choi, "VIP(Virtual IP)는 무엇인가?", [
+        (sky, "VIP는 가상 IP다. 메시지 큐와는 관계가 없다."),
+    ])  # fmt: skip
+    ask(week2, sky, "blocking과 synchronous는 동일한 것인가?", [
+        (choi, "Blocking은 제어권의 문제이고, 동기는 결과를 기다리는 방식의 문제다."),
+    ])  # fmt: skip
+    ask(week2, bee, "데드락이 생기는 네 가지 조건은?", [
+        (chloe, "상호 배제, 점유 대기: 락을 쥔 채로 다른 락을 기다린다."),
+    ])  # fmt: skip
+    ask(draft, sky, "로드밸런싱 알고리즘 초안")
+
+
+def found(client, query, **filters):
+    """What a search page lists, as (kind, text) pairs in its order."""
+    response = client.get("/search/", {"q": query, **filters})
+    assert response.status_code == 200
+    return [
+        ("answer" if hit.is_answer else "question", hit.obj.search_text)
+        for hit in response.context["hits"] or []
+    ]
+
+
+# Pure text handling: no database.
+
+
+def test_plain_text_is_what_a_reader_sees():
+    html = render_markdown("## 정리\n\n**로드**밸런싱은 [문서](https://example.com/lb) &amp; `a<b`")
+    assert plain_text(html) == "정리 로드밸런싱은 문서 & a<b"
+
+
+def test_plain_text_keeps_table_cells_and_list_items_apart():
+    html = render_markdown("|구분|L4|\n|--|--|\n|계층|전송|\n\n- 하나\n- 둘")
+    assert plain_text(html) == "구분 L4 계층 전송 하나 둘"
+
+
+def test_terms_are_words_without_repeats():
+    assert split_terms("  blocking   동기 Blocking ") == ["blocking", "동기"]
+    assert split_terms("") == []
+    assert len(split_terms(" ".join(f"w{i}" for i in range(20)))) == 8
+
+
+def test_snippet_escapes_text_and_marks_every_match():
+    snippet = highlight("<script>락</script> 데드락과 락", ["락"])
+    assert snippet == (
+        "&lt;script&gt;<mark>락</mark>&lt;/script&gt; 데드<mark>락</mark>과 <mark>락</mark>"
+    )
+
+
+def test_snippet_is_a_window_around_the_first_match():
+    text = " ".join(["앞부분"] * 60) + " 핵심은 로드밸런싱이다 " + " ".join(["뒷부분"] * 60)
+    snippet = highlight(text, ["로드밸런싱"])
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "<mark>로드밸런싱</mark>" in snippet
+    assert len(snippet) < 220
+    assert "부분 핵심은" in snippet  # the lead-in before the match is kept
+
+
+def test_snippet_matches_letter_case_as_the_database_does():
+    assert highlight("Blocking I/O", ["blocking"]) == "<mark>Blocking</mark> I/O"
+
+
+def test_snippet_without_a_match_is_the_start_of_the_text():
+    assert highlight("가나다 " * 100, ["없음"]).startswith("가나다 가나다")
+
+
+# The same cases on both databases.
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Particles glued to the word: 로드밸런싱 finds 로드밸런싱은.
+        ("로드밸런싱", [("answer", "로드밸런싱은 트래픽을 여러 서버로 나눈다.")]),
+        # Mixed scripts, and letter case does not matter.
+        ("blocking 동기", [("answer", "Blocking은 제어권의 문제이고, 동기는 결과를 기다리는 방식의 문제다.")]),
+        # One character: inside 데드락 and on its own.
+        ("락", [
+            ("question", "데드락이 생기는 네 가지 조건은?"),
+            ("answer", "상호 배제, 점유 대기: 락을 쥔 채로 다른 락을 기다린다."),
+        ]),
+        ("큐", [("answer", "VIP는 가상 IP다. 메시지 큐와는 관계가 없다.")]),
+        # Two characters.
+        ("조건", [("question", "데드락이 생기는 네 가지 조건은?")]),
+        ("IP", [
+            ("question", "VIP(Virtual IP)는 무엇인가?"),
+            ("answer", "VIP는 가상 IP다. 메시지 큐와는 관계가 없다."),
+        ]),
+        ("load balancing", [("question", "L4 Load Balancing과 L7 Load Balancing의 차이")]),
+        # Link text is searched; the Markdown around it is not.
+        ("여러 서버", [("answer", "로드밸런싱은 트래픽을 여러 서버로 나눈다.")]),
+        ("**", []),
+        ("example.com", []),
+        ("https", []),
+        ("servers", []),
+        ("로드밸런싱 VIP", []),  # every term must be in the same text
+    ],
+)  # fmt: skip
+def test_korean_search(client, board, query, expected):
+    assert found(client, query) == expected
+
+
+def test_exact_phrase_first_then_questions_then_newest(client, db):
+    round_ = RoundFactory(number=1)
+    sky, bee = MemberFactory(name="sky"), MemberFactory(name="bee")
+    then = timezone.now() - timedelta(days=30)
+    older_exact = ask(round_, sky, "로드 밸런싱이 필요한 이유")
+    Question.objects.filter(pk=older_exact.pk).update(created=then)
+    ask(round_, bee, "밸런싱 알고리즘으로 로드를 나누는 방법", [(sky, "밸런싱은 로드를 나눈다")])
+    ask(round_, bee, "서버 이중화", [(sky, "로드 밸런싱은 서버 앞에 선다")])
+    ask(round_, sky, "로드 밸런싱 알고리즘의 종류")
+    assert found(client, "로드 밸런싱") == [
+        ("question", "로드 밸런싱 알고리즘의 종류"),  # the phrase, a question, newest
+        ("question", "로드 밸런싱이 필요한 이유"),
+        ("answer", "로드 밸런싱은 서버 앞에 선다"),  # the phrase, in an answer
+        ("question", "밸런싱 알고리즘으로 로드를 나누는 방법"),  # both words, apart
+        ("answer", "밸런싱은 로드를 나눈다"),
+    ]
+
+
+def test_filters_by_round_and_member(client, board):
+    assert found(client, "락", round=1) == []
+    assert [kind for kind, _ in found(client, "락", round=2)] == ["question", "answer"]
+    assert found(client, "IP", member="sky") == [("answer", "VIP는 가상 IP다. 메시지 큐와는 관계가 없다.")]
+    assert found(client, "IP", member="choi") == [("question", "VIP(Virtual IP)는 무엇인가?")]
+    assert found(client, "락", member="클로이", round=2) == [
+        ("answer", "상호 배제, 점유 대기: 락을 쥔 채로 다른 락을 기다린다.")
+    ]
+
+
+def test_unknown_filter_is_a_form_error_not_a_crash(client, board):
+    response = client.get("/search/", {"q": "락", "round": 99})
+    assert response.status_code == 200
+    assert response.context["hits"] is None
+    assert response.context["form"].errors["round"]
+
+
+def test_drafts_are_searched_by_curators_only(client, staff_client, board):
+    assert found(client, "초안") == []
+    assert found(staff_client, "초안") == [("question", "로드밸런싱 알고리즘 초안")]
+
+
+def test_page_shows_snippets_and_links(client, board):
+    response = client.get("/search/", {"q": "로드밸런싱"}, HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.context["page"].paginator.count == 1
+    assert "<mark>로드밸런싱</mark>은 트래픽을" in html
+    answer = Answer.objects.get(author__name="bee")
+    assert f'href="{answer.get_absolute_url()}"' in html
+    assert f'href="{Member.objects.get(name="bee").get_absolute_url()}"' in html
+    assert f'href="{answer.question.round.get_absolute_url()}"' in html
+    assert "클로이's question — answer by bee" in html
+
+
+def test_user_text_in_snippets_is_escaped(client, db):
+    ask(RoundFactory(number=1), MemberFactory(name="sky"), "`<img src=x onerror=alert(1)>` 락")
+    html = client.get("/search/", {"q": "락"}).content.decode()
+    assert "&lt;img src=x onerror=alert(1)&gt; <mark>락</mark>" in html
+    assert "<img src=x" not in html
+
+
+def test_empty_query_shows_the_form_only(client, board):
+    response = client.get("/search/")
+    assert response.status_code == 200
+    assert response.context["page"] is None
+    assert 'name="q"' in response.content.decode()
+
+
+def test_results_are_paginated_keeping_the_query(client, db):
+    round_ = RoundFactory(number=1)
+    author = MemberFactory(name="sky")
+    for position in range(1, 26):
+        QuestionFactory(round=round_, author=author, position=position, text=f"큐 문제 {position}")
+    first = client.get("/search/", {"q": "큐", "member": "sky"})
+    assert first.context["page"].paginator.count == 25
+    assert len(first.context["hits"]) == 20
+    assert "?q=%ED%81%90&amp;member=sky&amp;page=2" in first.content.decode()
+    second = client.get("/search/", {"q": "큐", "member": "sky", "page": 2})
+    assert [hit.obj.position for hit in second.context["hits"]] == [5, 4, 3, 2, 1]
+
+
+@pytest.mark.parametrize("answers", [5, 40])
+def test_search_query_count_is_flat(client, db, django_assert_max_num_queries, answers):
+    round_ = RoundFactory(number=1)
+    question = QuestionFactory(round=round_, text="큐와 스택")
+    PickFactory(question=question)
+    for i in range(answers):
+        AnswerFactory(question=question, author=MemberFactory(name=f"m{i}"), body=f"큐 {i}")
+    # Count, page, its questions, its answers; the filters' round and member choices.
+    with django_assert_max_num_queries(6):
+        response = client.get("/search/", {"q": "큐"})
+    assert len(response.context["hits"]) == min(answers + 1, 20)
+
+
+def test_saving_keeps_search_text_current(db):
+    question = QuestionFactory(text="**처음** 질문")
+    assert question.search_text == "처음 질문"
+    question.text = "[바뀐](https://example.com) 질문"
+    question.save(update_fields=["text"])
+    question.refresh_from_db()
+    assert question.search_text == "바뀐 질문"
+    PickFactory(question=question)
+    answer = AnswerFactory(question=question, body="첫 답")
+    answer.body = "고친 _답_"
+    answer.save(update_fields=["body"])
+    answer.refresh_from_db()
+    assert answer.search_text == "고친 답"
+
+
+def test_migration_fills_search_text_of_existing_rows(board):
+    migration = importlib.import_module("qa.migrations.0002_search")
+    Question.objects.update(search_text="")
+    Answer.objects.update(search_text="")
+    migration.fill_search_text(apps, None)
+    assert Question.objects.filter(search_text="").count() == 0
+    assert Answer.objects.get(author__name="bee").search_text == (
+        "로드밸런싱은 트래픽을 여러 서버로 나눈다."
+    )
+
+
+# PostgreSQL: pg_trgm indexes the plain text.
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_database_finds_trigrams_in_hangul():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT show_trgm('로드밸런싱은')")
+        (trigrams,) = cursor.fetchone()
+    assert len(trigrams) == 7
+
+
+WORDS = (
+    "프로세스 스레드 메모리 페이지 캐시 트랜잭션 인덱스 정규화 라우팅 패킷 세션 쿠키 해시 "
+    "정렬 그래프 트리 힙 스택 동기화 스케줄링 가상화 컨테이너 네트워크 소켓 프로토콜"
+).split()
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_search_uses_the_trigram_indexes_on_a_large_board():
+    round_ = RoundFactory(number=1)
+    author, answerer = MemberFactory(name="sky"), MemberFactory(name="bee")
+    rng = random.Random(7)
+    count = 3000
+
+    def text(i, rare):
+        """A paragraph of CS words, as answers are; one row in 997 mentions 로드밸런싱."""
+        return rare if i % 997 == 0 else f"{' '.join(rng.choices(WORDS, k=40))} {i}"
+
+    # bulk_create skips save(), so the stored texts are given as they would be derived.
+    questions = []
+    for i in range(1, count + 1):
+        t = text(i, f"로드밸런싱은 왜 쓰는가 {i}")
+        questions.append(
+            Question(round=round_, author=author, position=i, text=t, text_html=t, search_text=t)
+        )
+    Question.objects.bulk_create(questions)
+    answers = []
+    for i, question in enumerate(Question.objects.all(), start=1):
+        t = text(i + 500, f"로드밸런싱은 부하를 나눈다 {i}")
+        answers.append(
+            Answer(question=question, author=answerer, body=t, body_html=t, search_text=t)
+        )
+    Answer.objects.bulk_create(answers)
+    with connection.cursor() as cursor:
+        for table in ["qa_question", "qa_answer"]:
+            # New rows wait in the GIN index's pending list, which every index scan must read
+            # whole, until (auto)vacuum merges them; a live board's indexes are merged.
+            cursor.execute(f"SELECT gin_clean_pending_list('{table}_search_trgm'::regclass)")
+            cursor.execute(f"ANALYZE {table}")
+
+    questions = Question.objects.search(["로드밸런싱"])
+    answers = Answer.objects.search(["로드밸런싱"])
+    assert "qa_question_search_trgm" in questions.explain()
+    assert "qa_answer_search_trgm" in answers.explain()
+    assert questions.count() == count // 997
+
+    # The page the search view runs: both indexes, inside the UNION of visible rounds.
+    rounds = Round.objects.visible()
+    rows = find(
+        ["로드밸런싱", "부하"],
+        Question.objects.visible_in(rounds),
+        Answer.objects.visible_in(rounds),
+    )
+    plan = rows.explain()
+    assert "qa_question_search_trgm" in plan and "qa_answer_search_trgm" in plan
+    assert len(rows) == answers.filter(search_text__icontains="부하").count() > 0
