@@ -1,4 +1,4 @@
-"""What the browser tests share: the demo week, browsers signed in as members, small waits."""
+"""What the browser tests share: the demo week, browsers signed in as members, the editor."""
 
 from io import StringIO
 

@@ -107,7 +107,8 @@ def shoot(request):
             # A resized page can be captured before its scrolling boxes repaint (blank code
             # blocks); two animation frames let it paint first.
             page.evaluate(
-                "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+                "() => new Promise(done => requestAnimationFrame(() => "
+                "requestAnimationFrame(done)))"
             )
             path = folder / f"{name}-{size}.png"
             page.screenshot(path=path, full_page=True)

@@ -9,7 +9,6 @@ from django.urls import NoReverseMatch, reverse
 
 from qa.models import Question, Round
 
-from .factories import RoundFactory
 from .browsing import (
     ANSWER_WITH_TABLE_AND_CODE,
     load_demo_week,
@@ -18,6 +17,7 @@ from .browsing import (
     sign_in,
     write_in_editor,
 )
+from .factories import RoundFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +45,9 @@ def serious_violations(page, axe, where):
         if violation["impact"] not in SERIOUS:
             continue
         targets = [" ".join(node["target"]) for node in violation["nodes"]]
-        shown = ", ".join(targets[:5]) + (f" and {len(targets) - 5} more" if len(targets) > 5 else "")
+        shown = ", ".join(targets[:5])
+        if len(targets) > 5:
+            shown += f" and {len(targets) - 5} more"
         lines.append(
             f"{where}: {violation['id']} ({violation['impact']}) {violation['help']}: {shown}"
         )

@@ -38,9 +38,10 @@ def test_curator_adds_a_round_inline_publishes_it_and_it_becomes_the_board(
     page.goto(live_server.url + "/admin/qa/round/add/")
     page.locator("#id_number").fill("2")
     page.locator("#id_title").fill("2주차: 로드 밸런싱과 I/O")
-    rows = page.locator(".inline-related.dynamic-questions")
-    while rows.count() < len(QUESTIONS):  # four empty rows; one more for the fifth question
-        page.locator(".add-row a").click()
+    rows = page.locator("#questions-group tr.form-row:not(.empty-form)")
+    assert rows.count() == 4  # the inline's empty rows; the fifth question needs one more
+    page.locator("#questions-group .add-row a").click()
+    assert rows.count() == len(QUESTIONS)
     position = {}
     for i, (name, label, text) in enumerate(QUESTIONS):
         position[name] = position.get(name, 0) + 1
@@ -50,7 +51,7 @@ def test_curator_adds_a_round_inline_publishes_it_and_it_becomes_the_board(
         row.locator(f"#id_questions-{i}-label").fill(label)
         row.locator(f"#id_questions-{i}-text").fill(text)
     shoot(page, "round-form")
-    page.locator("input[name=_save]").click()
+    page.locator("input[name=_save]").last.click()  # save_on_top: the one below the rows
     page.wait_for_url("**/admin/qa/round/")
     new_round = Round.objects.get(number=2)
     assert new_round.state == Round.State.DRAFT
@@ -63,9 +64,9 @@ def test_curator_adds_a_round_inline_publishes_it_and_it_becomes_the_board(
     page.goto(live_server.url + "/admin/qa/round/")
     page.locator(f"input[name=_selected_action][value='{new_round.pk}']").check()
     page.locator("select[name=action]").select_option("publish")
-    page.locator("button[name=index]").click()
-    page.wait_for_url("**/admin/qa/round/")
-    assert page.locator(".messagelist .success").count() == 1
+    with page.expect_navigation():
+        page.locator("button[name=index]").click()
+    assert "질문 받는 중" in page.locator(".messagelist").inner_text()
     shoot(page, "published")
     new_round.refresh_from_db()
     assert new_round.state == Round.State.QUESTIONS_OPEN
