@@ -64,15 +64,15 @@ class RoundAdmin(admin.ModelAdmin):
     def display_title(self, round_):
         return round_.display_title
 
-    @admin.display(description=_("questions"), ordering="question_count")
+    @admin.display(description=_("question count"), ordering="question_count")
     def question_count(self, round_):
         return round_.question_count
 
-    @admin.display(description=_("picks"), ordering="pick_count")
+    @admin.display(description=_("pick count"), ordering="pick_count")
     def pick_count(self, round_):
         return round_.pick_count
 
-    @admin.display(description=_("answers"), ordering="answer_count")
+    @admin.display(description=_("answer count"), ordering="answer_count")
     def answer_count(self, round_):
         return round_.answer_count
 

@@ -7,6 +7,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Count, F, Max, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -347,6 +348,7 @@ class Question(models.Model):
         return reverse("qa:question-detail", kwargs={"pk": self.pk})
 
     def save(self, *args, **kwargs):
+        self.text = normalize_newlines(self.text)
         self.text_html = render_markdown(self.text)
         self.search_text = plain_text(self.text_html)
         if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
@@ -690,6 +692,8 @@ class Answer(models.Model):
 
     def save(self, *args, **kwargs):
         """Save, keeping the replaced text as a revision; AnswerConflict if `version` is stale."""
+        # Browsers send a text box's line breaks as CRLF; stored and exported text is LF.
+        self.body = normalize_newlines(self.body)
         self.body_html = render_markdown(self.body)
         self.search_text = plain_text(self.body_html)
         update_fields = kwargs.get("update_fields")

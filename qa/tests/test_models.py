@@ -136,3 +136,14 @@ def test_board_orders_lists_by_first_appearance_and_questions_by_position():
     ]
     assert picked_questions == [picked]
     assert [p.picker_name for p in picked_questions[0].picks_on_board] == ["클로이"]
+
+
+def test_crlf_from_a_browser_is_stored_as_lf():
+    question = QuestionFactory(text="첫 줄\r\n둘째 줄")
+    question.pick()
+    answer = question.save_answer(MemberFactory(), "|a|b|\r\n|--|--|\r\n|1|2|\r\n")
+    answer.refresh_from_db()
+    question.refresh_from_db()
+    assert question.text == "첫 줄\n둘째 줄"
+    assert answer.body == "|a|b|\n|--|--|\n|1|2|\n"
+    assert "<table>" in answer.body_html
