@@ -23,6 +23,12 @@ def member_of(user):
     return getattr(user, "member", None)
 
 
+def is_author(user, author_id):
+    """Whether the account takes part as the member who wrote something."""
+    member = member_of(user)
+    return member is not None and member.pk == author_id
+
+
 def display_name(user):
     member = member_of(user)
     return member.name if member else user.get_username()
@@ -357,13 +363,8 @@ class Question(models.Model):
 
     def can_edit(self, user):
         """Authors edit, reorder and delete their own list while questions are open."""
-        if user.is_staff:
-            return True
-        member = member_of(user)
-        return (
-            member is not None
-            and member.pk == self.author_id
-            and self.round.is_open_for_questions()
+        return user.is_staff or (
+            is_author(user, self.author_id) and self.round.is_open_for_questions()
         )
 
     def can_delete(self, user):
@@ -674,13 +675,8 @@ class Answer(models.Model):
 
     def can_edit(self, user):
         """Authors edit and restore their answer while the round takes answers."""
-        if user.is_staff:
-            return True
-        member = member_of(user)
-        return (
-            member is not None
-            and member.pk == self.author_id
-            and self.question.round.is_open_for_answers()
+        return user.is_staff or (
+            is_author(user, self.author_id) and self.question.round.is_open_for_answers()
         )
 
     def clean(self):

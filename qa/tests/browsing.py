@@ -1,7 +1,9 @@
 """What the browser tests share: the demo week, browsers signed in as members, the editor."""
 
+import os
 from io import StringIO
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
@@ -9,6 +11,13 @@ from django.test import Client
 from qa.models import Member
 
 from .factories import UserFactory
+
+
+def missing_browser_tool(message):
+    """Skip a browser test whose tool is not installed; under REQUIRE_BROWSER=1 (CI), fail."""
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def load_demo_week():

@@ -8,6 +8,7 @@ from django.utils import translation
 
 from qa.models import Round
 
+from .browsing import missing_browser_tool
 from .factories import AnswerFactory, MemberFactory, PickFactory, QuestionFactory, RoundFactory
 
 
@@ -50,10 +51,9 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, 
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        message = f"Chromium not found at {CHROMIUM}; install Debian's chromium (see .ci/run)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_browser_tool(
+            f"Chromium not found at {CHROMIUM}; install Debian's chromium (see .ci/run)"
+        )
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # between page actions are still plain synchronous code.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

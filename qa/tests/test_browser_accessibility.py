@@ -1,7 +1,6 @@
 """Accessibility and look in a real browser: axe-core in both themes, phone widths, and no
 asset from anywhere but the server."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from .browsing import (
     ANSWER_WITH_TABLE_AND_CODE,
     load_demo_week,
     member_account,
+    missing_browser_tool,
     page_overflow,
     sign_in,
     write_in_editor,
@@ -28,10 +28,7 @@ SERIOUS = {"serious", "critical"}
 @pytest.fixture(scope="session")
 def axe():
     if not AXE.exists():
-        message = f"axe-core not found at {AXE}; run `npm ci` (make test does)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_browser_tool(f"axe-core not found at {AXE}; run `npm ci` (make test does)")
     return AXE
 
 
