@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test check messages clean
+.PHONY: run serve test bench check messages clean
 
 # One stamp per requirements file, so editing either reinstalls only when needed.
 $(VENV)/.runtime: requirements.txt
@@ -23,6 +23,14 @@ run: $(VENV)/.runtime
 	@echo "StudyBoard: http://127.0.0.1:$(PORT)/"
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Production settings under gunicorn, static files hashed and compressed by whitenoise.
+# Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; DATABASE_URL and REDIS_URL as in the README.
+BIND ?= 127.0.0.1:$(PORT)
+serve: $(VENV)/.runtime
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	BIND=$(BIND) $(BIN)/gunicorn --config gunicorn.conf.py
+
 # axe-core for the accessibility browser tests, exactly as package-lock.json has it. Without
 # npm the tests that need it are skipped (failed under REQUIRE_BROWSER=1), like the browser.
 node_modules/.installed: package-lock.json
@@ -31,6 +39,11 @@ node_modules/.installed: package-lock.json
 
 test: $(VENV)/.dev node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every page under gunicorn and wrk on a large PostgreSQL data set; writes docs/PERFORMANCE.md.
+bench: $(VENV)/.dev
+	@command -v wrk >/dev/null || apt-get install -y -q --no-install-recommends wrk
+	$(BIN)/python bench/run.py
 
 # Lint-free sanity: system checks, missing migrations, deploy checks with production settings.
 check: $(VENV)/.runtime

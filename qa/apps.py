@@ -8,6 +8,7 @@ class QaConfig(AppConfig):
     verbose_name = _("Study board")
 
     def ready(self):
+        from . import signals  # noqa: F401  (connects the receivers)
         from .checks import check_search_locale
 
         # A database check: run by `migrate` and `check --database`, never without a database.

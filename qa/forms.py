@@ -127,12 +127,12 @@ class SearchForm(forms.Form):
     """A query over the rounds the reader may see, optionally within one round or member."""
 
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
-    round = forms.ModelChoiceField(
+    # A number, not a list of every round: years of weekly rounds make a select too long.
+    round = forms.IntegerField(
         label=_("Round"),
-        queryset=None,
-        to_field_name="number",
+        min_value=1,
         required=False,
-        empty_label=_("All rounds"),
+        widget=forms.NumberInput(attrs={"placeholder": _("All rounds")}),
     )
     member = forms.ModelChoiceField(
         label=_("Member"),
@@ -144,7 +144,15 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, rounds, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["round"].queryset = rounds.order_by("-number")
+        self.rounds = rounds
+
+    def clean_round(self):
+        number = self.cleaned_data["round"]
+        if number is not None and not self.rounds.filter(number=number).exists():
+            raise ValidationError(
+                _("There is no round %(number)d."), code="no_round", params={"number": number}
+            )
+        return number
 
     @property
     def terms(self):
@@ -152,9 +160,9 @@ class SearchForm(forms.Form):
 
     def search(self):
         """find() rows for the query, within the chosen round and member."""
-        rounds = self.fields["round"].queryset
-        if self.cleaned_data["round"]:
-            rounds = rounds.filter(pk=self.cleaned_data["round"].pk)
+        rounds = self.rounds
+        if self.cleaned_data["round"] is not None:
+            rounds = rounds.filter(number=self.cleaned_data["round"])
         questions = Question.objects.visible_in(rounds)
         answers = Answer.objects.visible_in(rounds)
         if member := self.cleaned_data["member"]:

@@ -9,7 +9,7 @@ OPEN_VIEWS = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
-    "set_language",
+    "qa:language",
     "qa:healthz",
     # The editor's endpoints answer visitors with a 403 the widget can show.
     "qa:answer-preview",

@@ -4,9 +4,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Count, F, Max, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    Case, Count, F, Max, OuterRef, Prefetch, Q, Subquery, Value, When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +78,10 @@ class RoundQuerySet(models.QuerySet):
         """Rounds the board shows; drafts are for curators only."""
         return self.exclude(state=Round.State.DRAFT)
 
+    def touch(self):
+        """Count a change to these rounds' boards (see Round.revision)."""
+        return self.update(revision=F("revision") + 1)
+
     def with_counts(self):
         return self.annotate(
             question_count=_count_of(Question.objects.filter(round=OuterRef("pk")), "round"),
@@ -105,6 +113,10 @@ class Round(models.Model):
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
+    # Goes up with every saved or deleted question, pick and answer of the round, and with
+    # every member's rename (qa/signals.py), in the same transaction: cached pages are
+    # keyed by it, so they are never stale and need no invalidation.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects = RoundQuerySet.as_manager()
 
@@ -145,6 +157,18 @@ class Round(models.Model):
 
     def is_visible(self):
         return self.state != self.State.DRAFT
+
+    def is_visible_to(self, user):
+        """Drafts are for curators, who review a round before publishing it."""
+        return user.is_staff or self.is_visible()
+
+    @property
+    def page_version(self):
+        """Changes whenever anything its board or question pages show changes.
+
+        The state is read directly: the admin's bulk state action does not move `updated`.
+        """
+        return f"{self.pk}.{self.revision}.{self.updated.timestamp()}.{self.state}"
 
     def is_open_for_questions(self):
         return self.state == self.State.QUESTIONS_OPEN
@@ -207,6 +231,29 @@ class Round(models.Model):
         ]
         picked = [q for _author, items in member_lists for q in items if q.picks_on_board]
         return member_lists, picked
+
+
+class Board:
+    """A round's board for a template, loaded on first use: a cached page uses none of it."""
+
+    def __init__(self, round_):
+        self.round = round_
+
+    @cached_property
+    def _loaded(self):
+        return self.round.board()
+
+    @property
+    def member_lists(self):
+        return self._loaded[0]
+
+    @property
+    def picked(self):
+        return self._loaded[1]
+
+    @cached_property
+    def matrix(self):
+        return answer_matrix(*self._loaded)
 
 
 @dataclass(frozen=True)
@@ -295,21 +342,24 @@ class QuestionQuerySet(SearchQuerySet):
     def for_board(self):
         """Questions with author, picks and answers loaded; the board's query count stays flat."""
         return (
-            self.select_related("author", "round")
-            .prefetch_related(
-                Prefetch(
-                    "picks",
-                    queryset=Pick.objects.select_related("picker").order_by("created", "pk"),
-                    to_attr="picks_on_board",
-                ),
-                Prefetch(
-                    "answers",
-                    queryset=Answer.objects.select_related("author").order_by("created", "pk"),
-                    to_attr="answers_on_board",
-                ),
-            )
-            .order_by("pk")
+            self.select_related("author", "round").prefetch_related(*_board_parts()).order_by("pk")
         )
+
+
+def _board_parts():
+    """A question's picks and answers as its board and its page show them."""
+    return [
+        Prefetch(
+            "picks",
+            queryset=Pick.objects.select_related("picker").order_by("created", "pk"),
+            to_attr="picks_on_board",
+        ),
+        Prefetch(
+            "answers",
+            queryset=Answer.objects.select_related("author").order_by("created", "pk"),
+            to_attr="answers_on_board",
+        ),
+    ]
 
 
 class Question(models.Model):
@@ -353,13 +403,24 @@ class Question(models.Model):
     def get_absolute_url(self):
         return reverse("qa:question-detail", kwargs={"pk": self.pk})
 
-    def save(self, *args, **kwargs):
+    def render(self):
+        """Fill the stored HTML and search text from the Markdown; save() and bulk inserts call it."""
         self.text = normalize_newlines(self.text)
         self.text_html = render_markdown(self.text)
         self.search_text = plain_text(self.text_html)
+
+    def save(self, *args, **kwargs):
+        self.render()
         if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "text_html", "search_text"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"], "text_html", "search_text", "updated"
+            }  # fmt: skip
         super().save(*args, **kwargs)
+
+    def load_board_parts(self):
+        """Load picks_on_board and answers_on_board, as for_board() does for many."""
+        prefetch_related_objects([self], *_board_parts())
+        return self
 
     def can_edit(self, user):
         """Authors edit, reorder and delete their own list while questions are open."""
@@ -464,6 +525,8 @@ class Question(models.Model):
             Question.objects.filter(pk=this.pk).update(position=spare)
             Question.objects.filter(pk=other.pk).update(position=this.position)
             Question.objects.filter(pk=this.pk).update(position=other.position)
+            # update() sends no signal, so the board's revision is counted here.
+            Round.objects.filter(pk=self.round_id).touch()
             self.position = other.position
 
     def save_answer(self, author, body, editor=None):
@@ -686,12 +749,16 @@ class Answer(models.Model):
                 code="not_picked",
             )
 
-    def save(self, *args, **kwargs):
-        """Save, keeping the replaced text as a revision; AnswerConflict if `version` is stale."""
+    def render(self):
+        """Fill the stored HTML and search text from the Markdown; save() and bulk inserts call it."""
         # Browsers send a text box's line breaks as CRLF; stored and exported text is LF.
         self.body = normalize_newlines(self.body)
         self.body_html = render_markdown(self.body)
         self.search_text = plain_text(self.body_html)
+
+    def save(self, *args, **kwargs):
+        """Save, keeping the replaced text as a revision; AnswerConflict if `version` is stale."""
+        self.render()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {

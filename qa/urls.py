@@ -50,5 +50,6 @@ urlpatterns = [
         views.answer_restore,
         name="answer-restore",
     ),
+    path("language/<str:code>/", views.language, name="language"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -19,19 +20,25 @@ from .models import (
     ANSWER_MAX_LENGTH,
     Answer,
     AnswerConflict,
+    Board,
     Member,
     Question,
     Round,
-    answer_matrix,
     member_of,
 )
+from .pagecache import for_visitors
 from .search import load_hits
 
 SEARCH_PAGE_SIZE = 20
+MEMBER_PAGE_SIZE = 20
+ROUND_PAGE_SIZE = 52  # a year of weekly rounds
 
 
 def _visible_rounds(request):
-    """Curators see drafts too, so they can review a round before publishing it."""
+    """Curators see drafts too, so they can review a round before publishing it.
+
+    Round.is_visible_to() is the same rule for one round.
+    """
     if request.user.is_staff:
         return Round.objects.all()
     return Round.objects.visible()
@@ -48,7 +55,8 @@ def home(request):
 @require_safe
 def round_list(request):
     rounds = _visible_rounds(request).with_counts().order_by("-number")
-    return render(request, "qa/round_list.html", {"rounds": rounds})
+    page = Paginator(rounds, ROUND_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "qa/round_list.html", {"rounds": page})
 
 
 @require_safe
@@ -67,23 +75,26 @@ def round_export(request, number):
 
 
 def _render_board(request, round_, is_home=False):
-    member_lists, picked = round_.board()
-    context = {
-        "round": round_,
-        "member_lists": member_lists,
-        "picked": picked,
-        "matrix": answer_matrix(member_lists, picked),
-        "is_home": is_home,
-    }
-    return render(request, "qa/round_detail.html", context)
+    context = {"round": round_, "board": Board(round_), "is_home": is_home}
+    return for_visitors(
+        request, round_.page_version, lambda: render(request, "qa/round_detail.html", context)
+    )
 
 
 @require_safe
 def question_detail(request, pk):
-    question = get_object_or_404(
-        Question.objects.filter(round__in=_visible_rounds(request)).for_board(), pk=pk
+    # The round's visibility is checked here rather than in SQL: this query is most of what
+    # a visitor's cached page costs, and a subquery on the rounds made it half again slower.
+    question = get_object_or_404(Question.objects.select_related("round", "author"), pk=pk)
+    if not question.round.is_visible_to(request.user):
+        raise Http404
+    return for_visitors(
+        request,
+        question.round.page_version,
+        lambda: render(
+            request, "qa/question_detail.html", {"question": question.load_board_parts()}
+        ),
     )
-    return render(request, "qa/question_detail.html", {"question": question})
 
 
 @require_safe
@@ -98,17 +109,48 @@ def search(request):
 
 @require_safe
 def member_detail(request, name):
+    """A member's questions, picks and answers, newest round first, each paged on its own."""
     member = get_object_or_404(Member, name=name)
     rounds = _visible_rounds(request)
-    context = {
-        "member": member,
-        "questions": list(
-            member.questions.visible_in(rounds).for_listing().with_pick_count().with_answer_count()
-        ),
-        "picks": list(member.picks.visible_in(rounds).for_listing()),
-        "answers": list(member.answers.visible_in(rounds).for_listing()),
+    sections = {
+        "questions": member.questions.visible_in(rounds)
+        .for_listing()
+        .with_pick_count()
+        .with_answer_count(),
+        "picks": member.picks.visible_in(rounds).for_listing(),
+        "answers": member.answers.visible_in(rounds).for_listing(),
     }
+    context = {"member": member}
+    for section, rows in sections.items():
+        number = request.GET.get(f"{section}_page")
+        context[section] = Paginator(rows, MEMBER_PAGE_SIZE).get_page(number)
     return render(request, "qa/member_detail.html", context)
+
+
+@require_safe
+def language(request, code):
+    """Switch the interface language with a plain link, then go back where the reader was.
+
+    A link, not Django's POST form: a visitor's page then carries no CSRF token and can be
+    cached whole (qa.pagecache). All it changes is the reader's own language cookie.
+    """
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = "/"
+    response = redirect(back)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 @never_cache

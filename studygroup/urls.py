@@ -6,7 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("qa.urls")),
     # Uploaded images; in production the web server serves MEDIA_ROOT (empty list then).
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),

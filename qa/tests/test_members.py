@@ -54,13 +54,13 @@ def test_member_page_lists_questions_picks_and_answers_newest_round_first(client
 
 def test_curators_see_draft_rounds_on_member_pages(staff_client, chloe_weeks):
     response = staff_client.get(chloe_weeks.get_absolute_url())
-    assert len(response.context["questions"]) == 4
+    assert response.context["questions"].paginator.count == 4
 
 
 def test_member_with_nothing_yet_has_an_empty_page(client):
     response = client.get(MemberFactory(name="새 멤버").get_absolute_url())
     assert response.status_code == 200
-    assert response.context["questions"] == response.context["answers"] == []
+    assert list(response.context["questions"]) == list(response.context["answers"]) == []
 
 
 def test_unknown_member_is_404(client):
@@ -92,8 +92,31 @@ def test_member_page_query_count_is_flat(client, django_assert_max_num_queries, 
         picked = QuestionFactory(round=round_, author=sky, position=1)
         PickFactory(question=picked, picker=chloe)
         AnswerFactory(question=picked, author=chloe)
-    # The member, then their questions (counts as subqueries), picks and answers.
-    with django_assert_max_num_queries(4):
+    # The member, then for questions, picks and answers each a count and one page.
+    with django_assert_max_num_queries(7):
         response = client.get(chloe.get_absolute_url())
-    assert len(response.context["questions"]) == rounds * 3
-    assert len(response.context["picks"]) == len(response.context["answers"]) == rounds
+    assert response.context["questions"].paginator.count == rounds * 3
+    assert response.context["picks"].paginator.count == rounds
+    assert response.context["answers"].paginator.count == rounds
+
+
+def test_long_member_lists_are_paged_each_on_its_own(client):
+    chloe, sky = MemberFactory(name="클로이"), MemberFactory(name="sky")
+    for number in range(1, 26):
+        round_ = RoundFactory(number=number)
+        QuestionFactory(round=round_, author=chloe, position=1, text=f"{number}주차 질문")
+        picked = QuestionFactory(round=round_, author=sky, position=1)
+        PickFactory(question=picked, picker=chloe)
+    first = client.get(chloe.get_absolute_url())
+    assert [q.round.number for q in first.context["questions"]] == list(range(25, 5, -1))
+    html = first.content.decode()
+    assert "<strong>25</strong>" in html  # the count is of all of them, not of one page
+    assert 'href="?questions_page=2#questions-heading"' in html
+    assert 'href="?picks_page=2#picks-heading"' in html
+    assert "answers_page=" not in html  # no answers, so nothing to page
+
+    second = client.get(chloe.get_absolute_url(), {"questions_page": 2, "picks_page": 2})
+    assert [q.round.number for q in second.context["questions"]] == [5, 4, 3, 2, 1]
+    assert len(second.context["picks"]) == 5
+    # Paging one list keeps the other list's page in the links.
+    assert 'href="?questions_page=1&amp;picks_page=2#questions-heading"' in second.content.decode()

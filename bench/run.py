@@ -1,0 +1,377 @@
+"""`make bench`: every page under gunicorn and wrk, side by side with /healthz, in one run.
+
+1. A fresh PostgreSQL database gets 200 rounds x 12 members (4 questions each, 3 answers
+   per picked question) from generate_demo_data.
+2. gunicorn serves it with production settings on loopback, Redis as the cache; wrk drives
+   each page for a fixed time. Queries per request are counted with Django's test client
+   against the same database, on a second (warm) request, as the server sees them.
+3. The database grows past 100,000 answers and the pages are driven again: what must not
+   change with the data's size is shown not to.
+4. Markdown render+sanitize time for a 10 KB answer.
+
+The tables go to standard output and between the markers in docs/PERFORMANCE.md.
+"""
+
+import json
+import os
+import platform
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/studyboard_bench"
+)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+REPORT = ROOT / "docs" / "PERFORMANCE.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+SMALL = {"rounds": 200, "members": 12, "answers_per_question": 3, "seed": 1}
+LARGE = {"rounds": 500, "members": 20, "answers_per_question": 10, "seed": 2}
+if os.environ.get("BENCH_QUICK"):  # a smoke test of the benchmark itself, not a measurement
+    SMALL = {"rounds": 4, "members": 4, "answers_per_question": 2, "seed": 1}
+    LARGE = {"rounds": 4, "members": 5, "answers_per_question": 3, "seed": 2}
+    SECONDS = 1
+    REPORT = Path(os.environ.get("BENCH_REPORT", "/tmp/PERFORMANCE-quick.md"))
+SEARCHES = ["로드밸런싱", "교착 상태", "캐시", "load balancing", "TCP"]
+
+# Production settings, as `make serve` runs them; plain HTTP on loopback.
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="studygroup.settings",
+    DJANGO_DEBUG="0",
+    DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+    DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
+    DJANGO_SECURE_SSL_REDIRECT="0",
+    DATABASE_URL=DATABASE_URL,
+    REDIS_URL=REDIS_URL,
+)
+sys.path.insert(0, str(ROOT))
+
+
+def create_database():
+    """Drop and create the benchmark database, UTF-8 with a UTF-8 LC_CTYPE like production."""
+    import psycopg
+
+    parts = urlsplit(DATABASE_URL)
+    name = parts.path.lstrip("/")
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C.UTF-8'"
+        )
+
+
+def flush_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+class Server:
+    def __init__(self):
+        self.process = None
+
+    def __enter__(self):
+        env = {**os.environ, "BIND": f"127.0.0.1:{PORT}"}
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        self.__exit__()
+        raise SystemExit("gunicorn did not answer /healthz within 30 s")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    @staticmethod
+    def url(path):
+        return f"http://127.0.0.1:{PORT}{path}"
+
+
+def wrk(url, seconds, connections=CONNECTIONS, cookie=None):
+    threads = min(2, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    result = subprocess.run(
+        [*command, "-s", str(ROOT / "bench" / "report.lua"), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stats = json.loads(result.stdout.strip().splitlines()[-1])
+    if stats["non_2xx"] or stats["socket_errors"]:
+        raise SystemExit(f"{url}: {stats['non_2xx']} non-2xx answers, {stats['socket_errors']} socket errors")
+    stats["rps"] = stats["requests"] / (stats["duration_us"] / 1e6)
+    return stats
+
+
+def queries_per_request(path, client=None):
+    """Queries of a second request for the page (the first one may fill the cache)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = client or Client()
+    first = client.get(path)
+    assert first.status_code == 200, (path, first.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(queries), len(response.content)
+
+
+def pages():
+    """The pages to drive: label, path."""
+    from qa.models import Answer, Member, Round
+
+    newest = Round.objects.visible().order_by("-number").first()
+    middle = Round.objects.get(number=max(1, newest.number // 2))
+    answer = Answer.objects.filter(question__round=middle).select_related("question").first()
+    member = Member.objects.order_by("pk").first()
+    rows = [
+        ("/healthz", "/healthz"),
+        ("/ (this week's board)", "/"),
+        (f"/rounds/{middle.number}/", f"/rounds/{middle.number}/"),
+        (f"/questions/{answer.question_id}/", f"/questions/{answer.question_id}/"),
+        (f"/members/{member.name}/", f"/members/{quote(member.name)}/"),
+    ]
+    rows += [(f"/search/?q={term}", f"/search/?q={quote(term)}") for term in SEARCHES]
+    return rows
+
+
+def signed_in_member():
+    """A test client and its session cookie, for a member of the newest round."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from qa.models import Member
+
+    member = Member.objects.order_by("pk").first()
+    if member.user is None:
+        member.user = get_user_model().objects.create_user(f"bench-{member.pk}")
+        member.save(update_fields=["user"])
+    client = Client()
+    client.force_login(member.user)
+    return client, f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def measure(title):
+    from qa.models import Answer, Question, Round
+
+    counts = {
+        "rounds": Round.objects.count(),
+        "questions": Question.objects.count(),
+        "answers": Answer.objects.count(),
+    }
+    print(f"\n== {title}: {counts['rounds']} rounds, {counts['questions']} questions, "
+          f"{counts['answers']} answers", flush=True)
+    rows = []
+    flush_cache()
+    member, cookie = signed_in_member()
+    runs = [(label, path, None, None) for label, path in pages()]
+    # Members see their own buttons, so their board is rendered for them, never cached.
+    board = runs[2][1]
+    runs.insert(3, (f"{board} signed in", board, member, cookie))
+    latency = []
+    with Server() as server:
+        for label, path, client, cookie in runs:
+            queries, size = queries_per_request(path, client)
+            wrk(server.url(path), 2, cookie=cookie)  # warm-up: connections, caches, imports
+            stats = wrk(server.url(path), SECONDS, cookie=cookie)
+            rows.append({"page": label, "queries": queries, "kb": size / 1024, **stats})
+            print(f"{label:40} {stats['rps']:8.0f} req/s  p95 {stats['p95'] / 1000:6.1f} ms", flush=True)
+        # One client at a time: how long one search takes, without waiting behind others.
+        for label, path, _client, _cookie in runs:
+            if path.startswith("/search/"):
+                stats = wrk(server.url(path), SECONDS // 2 or 1, connections=1)
+                latency.append({"page": label, **stats})
+    healthz = rows[0]["rps"]
+    for row in rows:
+        row["ratio"] = row["rps"] / healthz
+    return counts, rows, latency
+
+
+def table(rows):
+    lines = [
+        "| Page | req/s | vs /healthz | p50 ms | p95 ms | p99 ms | queries/request | KB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| `{row['page']}` | {row['rps']:.0f} | {row['ratio']:.0%} | {row['p50'] / 1000:.1f} "
+            f"| {row['p95'] / 1000:.1f} | {row['p99'] / 1000:.1f} | {row['queries']} | {row['kb']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def latency_table(rows):
+    lines = ["| Search | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|"]
+    for row in rows:
+        lines.append(
+            f"| `{row['page']}` | {row['p50'] / 1000:.1f} | {row['p95'] / 1000:.1f} "
+            f"| {row['p99'] / 1000:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def markdown_timing():
+    """render_markdown on a 10 KB answer of the generator's kind: median and p95 of 300 runs.
+
+    Cold: every code block highlighted anew, as when an answer is first saved. Preview: the
+    same text again, as the editor's live preview renders it while the writer types prose.
+    """
+    import random
+
+    from qa import markdown
+    from qa.demo import corpus
+    from qa.demo.generator import answer_body
+    from qa.markdown import plain_text, render_markdown
+
+    rng = random.Random(10)
+    text = ""
+    while len(text.encode()) < 12 * 1024:
+        text += answer_body(rng, rng.choice(corpus.TOPICS)) + "\n"
+    # Cut at the last section heading before 10 KB, never inside a code block.
+    head = text.encode()[: 10 * 1024].decode(errors="ignore")
+    text = head[: head.rfind("\n\n### ")] + "\n"
+    render_markdown(text)  # lexers load once per process
+
+    def timings(prepare):
+        runs = []
+        for _ in range(300):
+            prepare()
+            started = time.perf_counter()
+            render_markdown(text)
+            runs.append((time.perf_counter() - started) * 1000)
+        runs.sort()
+        return statistics.median(runs), runs[int(len(runs) * 0.95)]
+
+    cold = timings(markdown._highlighted.cache_clear)
+    preview = timings(lambda: None)
+    html = render_markdown(text)
+    started = time.perf_counter()
+    for _ in range(100):
+        plain_text(html)
+    return {
+        "bytes": len(text.encode()),
+        "tables": html.count("<table>"),
+        "code_blocks": html.count("<pre"),
+        "cold": cold,
+        "preview": preview,
+        "plain_text": (time.perf_counter() - started) * 10,
+    }
+
+
+def machine():
+    from django.db import connection
+    from django.core.cache import cache
+
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor() or "unknown CPU",
+    )
+    memory = next(
+        int(line.split()[1]) // 1024 // 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    os_name = next(
+        (line.split("=", 1)[1].strip('"') for line in Path("/etc/os-release").read_text().splitlines()
+         if line.startswith("PRETTY_NAME=")),
+        platform.system(),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    redis = cache._cache.get_client().info("server")["redis_version"]
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1]
+    workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() * 2 + 1))
+    return (
+        f"- CPU: {cpu}, {os.cpu_count()} cores; memory {memory} GiB; {os_name}, Linux {platform.release()}\n"
+        f"- Python {platform.python_version()}, Django {__import__('django').get_version()}, "
+        f"PostgreSQL {postgres.split()[0]}, Redis {redis}\n"
+        f"- gunicorn {__import__('gunicorn').__version__}, {workers} sync workers; "
+        f"wrk {wrk_version}, 2 threads, {CONNECTIONS} connections, {SECONDS} s per page after "
+        f"a 2 s warm-up, on the same machine"
+    )
+
+
+def write_report(text):
+    current = REPORT.read_text() if REPORT.exists() else f"# Performance\n\n{START}\n{END}\n"
+    before, _, rest = current.partition(START)
+    _, _, after = rest.partition(END)
+    REPORT.write_text(f"{before}{START}\n{text}\n{END}{after}")
+
+
+def main():
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk (make bench does it)")
+    create_database()
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    sections = []
+    for title, data in (("Board at 200 rounds", SMALL), ("Grown past 100,000 answers", LARGE)):
+        started = time.perf_counter()
+        call_command("generate_demo_data", **data)
+        generated = time.perf_counter() - started
+        counts, rows, latency = measure(title)
+        args = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in data.items())
+        sections.append(
+            f"### {title}\n\n"
+            f"`generate_demo_data {args}` took {generated:.0f} s; the database then held "
+            f"{counts['rounds']} rounds, {counts['questions']:,} questions and "
+            f"{counts['answers']:,} answers.\n\n{table(rows)}\n\n"
+            f"Search latency with one client at a time ({SECONDS // 2 or 1} s each):\n\n"
+            f"{latency_table(latency)}"
+        )
+        print(table(rows), latency_table(latency), sep="\n\n", flush=True)
+    md = markdown_timing()
+    markdown = (
+        "### Markdown\n\n"
+        f"`render_markdown` (cmarkgfm, Pygments, nh3) on a {md['bytes'] / 1024:.1f} KB answer with "
+        f"{md['tables']} tables and {md['code_blocks']} code blocks, 300 runs each:\n\n"
+        "| Render | median ms | p95 ms |\n|---|---:|---:|\n"
+        f"| first render (saving a new answer) | {md['cold'][0]:.2f} | {md['cold'][1]:.2f} |\n"
+        f"| again, code blocks unchanged (live preview) | {md['preview'][0]:.2f} "
+        f"| {md['preview'][1]:.2f} |\n\n"
+        f"Extracting its search text (`plain_text`) takes {md['plain_text']:.2f} ms more, on save only."
+    )
+    print("\n" + markdown)
+    stamp = time.strftime("%Y-%m-%d %H:%M %Z")
+    write_report(
+        f"Measured by `make bench` on {stamp}:\n\n{machine()}\n\n" + "\n\n".join(sections)
+        + "\n\n" + markdown
+    )
+    print(f"\nWritten to {REPORT}")
+
+
+if __name__ == "__main__":
+    main()
