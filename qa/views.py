@@ -83,18 +83,18 @@ def _render_board(request, round_, is_home=False):
 
 @require_safe
 def question_detail(request, pk):
-    # The round's visibility is checked here rather than in SQL: this query is most of what
-    # a visitor's cached page costs, and a subquery on the rounds made it half again slower.
-    question = get_object_or_404(Question.objects.select_related("round", "author"), pk=pk)
-    if not question.round.is_visible_to(request.user):
+    # A visitor's cached page needs only the round, which versions it (as on the board);
+    # the question itself is loaded when the page is rendered.
+    round_ = get_object_or_404(Round.objects.filter(questions__pk=pk))
+    if not round_.is_visible_to(request.user):
         raise Http404
-    return for_visitors(
-        request,
-        question.round.page_version,
-        lambda: render(
-            request, "qa/question_detail.html", {"question": question.load_board_parts()}
-        ),
-    )
+
+    def render_page():
+        question = get_object_or_404(Question.objects.select_related("author"), pk=pk)
+        question.round = round_
+        return render(request, "qa/question_detail.html", {"question": question.load_board_parts()})
+
+    return for_visitors(request, round_.page_version, render_page)
 
 
 @require_safe
@@ -112,13 +112,19 @@ def member_detail(request, name):
     """A member's questions, picks and answers, newest round first, each paged on its own."""
     member = get_object_or_404(Member, name=name)
     rounds = _visible_rounds(request)
+    # Only what the lists show: an answer's Markdown and HTML are most of its row.
     sections = {
         "questions": member.questions.visible_in(rounds)
         .for_listing()
         .with_pick_count()
-        .with_answer_count(),
-        "picks": member.picks.visible_in(rounds).for_listing(),
-        "answers": member.answers.visible_in(rounds).for_listing(),
+        .with_answer_count()
+        .defer("text", "search_text"),
+        "picks": member.picks.visible_in(rounds)
+        .for_listing()
+        .defer("question__text", "question__search_text"),
+        "answers": member.answers.visible_in(rounds)
+        .for_listing()
+        .defer("body", "body_html", "question__text", "question__text_html"),
     }
     context = {"member": member}
     for section, rows in sections.items():
