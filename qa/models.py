@@ -86,9 +86,7 @@ class RoundQuerySet(models.QuerySet):
         return self.annotate(
             question_count=_count_of(Question.objects.filter(round=OuterRef("pk")), "round"),
             pick_count=_count_of(Pick.objects.filter(round=OuterRef("pk")), "round"),
-            answer_count=_count_of(
-                Answer.objects.filter(question__round=OuterRef("pk")), "question__round"
-            ),
+            answer_count=_count_of(Answer.objects.filter(round=OuterRef("pk")), "round"),
         )
 
 
@@ -415,7 +413,11 @@ class Question(models.Model):
             kwargs["update_fields"] = {
                 *kwargs["update_fields"], "text_html", "search_text", "updated"
             }  # fmt: skip
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # Moved to another round (the admin allows it): its picks and answers follow.
+            self.picks.exclude(round_id=self.round_id).update(round_id=self.round_id)
+            self.answers.exclude(round_id=self.round_id).update(round_id=self.round_id)
 
     def load_board_parts(self):
         """Load picks_on_board and answers_on_board, as for_board() does for many."""
@@ -655,12 +657,12 @@ class AnswerConflict(Exception):
 
 class AnswerQuerySet(SearchQuerySet):
     def visible_in(self, rounds):
-        return self.filter(question__round__in=rounds)
+        return self.filter(round__in=rounds)
 
     def for_listing(self):
         """Answers away from their question's page, newest round first."""
         return self.select_related("author", "question__round", "question__author").order_by(
-            "-question__round__number", "-created", "-pk"
+            "-round__number", "-created", "-pk"
         )
 
 
@@ -670,6 +672,11 @@ class Answer(models.Model):
     )
     author = models.ForeignKey(
         Member, verbose_name=_("author"), on_delete=models.PROTECT, related_name="answers"
+    )
+    # Copied from the question on save, as Pick.round is: member pages and searches hide
+    # draft rounds without joining every answer to its question.
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, editable=False, related_name="answers"
     )
     body = models.TextField(
         _("answer (Markdown)"),
@@ -759,6 +766,7 @@ class Answer(models.Model):
     def save(self, *args, **kwargs):
         """Save, keeping the replaced text as a revision; AnswerConflict if `version` is stale."""
         self.render()
+        self.round_id = self.question.round_id
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {

@@ -5,21 +5,31 @@ Code that writes with QuerySet.update() or bulk_create() into an existing round 
 Round.objects.filter(...).touch() itself, as Question.move() does.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from .models import Answer, Member, Pick, Question, Round
 
 
+@receiver(pre_save, sender=Question)
+@receiver(pre_save, sender=Pick)
+@receiver(pre_save, sender=Answer)
+def remember_round(sender, instance, **kwargs):
+    # The admin can move a question or an answer to another round: the board it leaves
+    # changes too.
+    instance._round_before = (
+        sender.objects.filter(pk=instance.pk).values_list("round_id", flat=True).first()
+        if instance.pk
+        else None
+    )
+
+
 @receiver([post_save, post_delete], sender=Question)
 @receiver([post_save, post_delete], sender=Pick)
-def count_question_or_pick(sender, instance, **kwargs):
-    Round.objects.filter(pk=instance.round_id).touch()
-
-
 @receiver([post_save, post_delete], sender=Answer)
-def count_answer(sender, instance, **kwargs):
-    Round.objects.filter(questions__pk=instance.question_id).touch()
+def count_change(sender, instance, **kwargs):
+    rounds = {instance.round_id, getattr(instance, "_round_before", None)} - {None}
+    Round.objects.filter(pk__in=rounds).touch()
 
 
 @receiver(post_save, sender=Member)

@@ -185,7 +185,7 @@ def _visible_questions(request):
 
 
 def _visible_answers(request):
-    return Answer.objects.filter(question__round__in=_visible_rounds(request)).select_related(
+    return Answer.objects.filter(round__in=_visible_rounds(request)).select_related(
         "question__round", "question__author", "author", "edited_by__member"
     )
 

@@ -147,6 +147,7 @@ def _add_rounds(rng, numbers, people, questions_per_member, answers_per_question
         for step in range(1, answers_per_question + 1):
             answer = Answer(
                 question=question,
+                round_id=question.round_id,
                 author=order[(index + step) % len(order)],
                 body=answer_body(rng, topic),
             )

@@ -226,3 +226,32 @@ def test_a_visitor_who_is_shown_a_message_gets_a_rendered_page(client, week):
     client.cookies["messages"] = response.cookies["messages"].value
     assert "로그아웃했습니다 (테스트)" in client.get(week.get_absolute_url()).content.decode()
     assert "로그아웃했습니다 (테스트)" not in client.get(week.get_absolute_url()).content.decode()
+
+
+def test_moving_a_question_to_another_round_changes_both_boards(client, week):
+    other = RoundFactory(number=2)
+    question = Question.objects.filter(round=week, picks__isnull=False).first()
+    answer = question.answers.get()
+    before = {r.pk: r.revision for r in Round.objects.all()}
+    assert f'id="question-{question.pk}"' in board(client, week)
+    question.round = other  # as the admin's question form allows
+    question.save()
+    answer.refresh_from_db()
+    assert answer.round == other and question.picks.get().round == other
+    after = {r.pk: r.revision for r in Round.objects.all()}
+    assert after[week.pk] > before[week.pk] and after[other.pk] > before[other.pk]
+    assert f'id="question-{question.pk}"' not in board(client, week)
+    assert f'id="question-{question.pk}"' in board(client, other)
+
+
+def test_an_answer_moved_to_another_question_leaves_its_old_board(client, week):
+    other = RoundFactory(number=2)
+    target = QuestionFactory(round=other, author=MemberFactory(name="다른 회차"), position=1)
+    PickFactory(question=target, picker=None)
+    answer = Answer.objects.filter(question__round=week).first()
+    assert f'id="answer-{answer.pk}"' in board(client, week)
+    answer.question = target
+    answer.save()
+    assert answer.round == other
+    assert f'id="answer-{answer.pk}"' not in board(client, week)
+    assert f'id="answer-{answer.pk}"' in board(client, other)

@@ -302,7 +302,10 @@ def test_search_uses_the_trigram_indexes_on_a_large_board():
     for i, question in enumerate(Question.objects.all(), start=1):
         t = text(i + 500, f"로드밸런싱은 부하를 나눈다 {i}")
         answers.append(
-            Answer(question=question, author=answerer, body=t, body_html=t, search_text=t)
+            Answer(
+                question=question, round=round_, author=answerer, body=t, body_html=t,
+                search_text=t,
+            )
         )
     Answer.objects.bulk_create(answers)
     with connection.cursor() as cursor:
