@@ -148,7 +148,9 @@ def wrk(url, seconds, connections=CONNECTIONS, cookie=None):
     )
     stats = json.loads(result.stdout.strip().splitlines()[-1])
     if stats["non_2xx"] or stats["socket_errors"]:
-        raise SystemExit(f"{url}: {stats['non_2xx']} non-2xx answers, {stats['socket_errors']} socket errors")
+        raise SystemExit(
+            f"{url}: {stats['non_2xx']} non-2xx answers, {stats['socket_errors']} socket errors"
+        )
     stats["rps"] = stats["requests"] / (stats["duration_us"] / 1e6)
     return stats
 
@@ -201,7 +203,8 @@ def signed_in_member():
         member.save(update_fields=["user"])
     client = Client()
     client.force_login(member.user)
-    return client, f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return client, f"{settings.SESSION_COOKIE_NAME}={session}"
 
 
 def measure(title):
@@ -230,7 +233,7 @@ def measure(title):
             server.wait_until_idle()
             stats = wrk(server.url(path), SECONDS, cookie=cookie)
             rows.append({"page": label, "queries": queries, "kb": size / 1024, **stats})
-            print(f"{label:40} {stats['rps']:8.0f} req/s  p95 {stats['p95'] / 1000:6.1f} ms", flush=True)
+            print(f"{label:40} {stats['rps']:8.0f} req/s", flush=True)
         # One client at a time: how long one search takes, without waiting behind others.
         for label, path, _client, _cookie in runs:
             if path.startswith("/search/"):
@@ -250,11 +253,14 @@ def table(rows):
     ]
     for row in rows:
         if not row["requests"]:  # nothing finished within the run
-            lines.append(f"| `{row['page']}` | 0 | 0% | — | — | — | {row['queries']} | {row['kb']:.0f} |")
+            lines.append(
+                f"| `{row['page']}` | 0 | 0% | — | — | — | {row['queries']} | {row['kb']:.0f} |"
+            )
             continue
         lines.append(
             f"| `{row['page']}` | {row['rps']:.0f} | {row['ratio']:.0%} | {row['p50'] / 1000:.1f} "
-            f"| {row['p95'] / 1000:.1f} | {row['p99'] / 1000:.1f} | {row['queries']} | {row['kb']:.0f} |"
+            f"| {row['p95'] / 1000:.1f} | {row['p99'] / 1000:.1f} | {row['queries']} "
+            f"| {row['kb']:.0f} |"
         )
     return "\n".join(lines)
 
@@ -337,8 +343,11 @@ def machine():
         if line.startswith("MemTotal")
     )
     os_name = next(
-        (line.split("=", 1)[1].strip('"') for line in Path("/etc/os-release").read_text().splitlines()
-         if line.startswith("PRETTY_NAME=")),
+        (
+            line.split("=", 1)[1].strip('"')
+            for line in Path("/etc/os-release").read_text().splitlines()
+            if line.startswith("PRETTY_NAME=")
+        ),
         platform.system(),
     )
     with connection.cursor() as cursor:
@@ -348,7 +357,8 @@ def machine():
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1]
     workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() * 2 + 1))
     return (
-        f"- CPU: {cpu}, {os.cpu_count()} cores; memory {memory} GiB; {os_name}, Linux {platform.release()}\n"
+        f"- CPU: {cpu}, {os.cpu_count()} cores; memory {memory} GiB; {os_name}, "
+        f"Linux {platform.release()}\n"
         f"- Python {platform.python_version()}, Django {__import__('django').get_version()}, "
         f"PostgreSQL {postgres.split()[0]}, Redis {redis}\n"
         f"- gunicorn {__import__('gunicorn').__version__}, {workers} sync workers; "
@@ -399,7 +409,8 @@ def main():
         f"| first render (saving a new answer) | {md['cold'][0]:.2f} | {md['cold'][1]:.2f} |\n"
         f"| again, code blocks unchanged (live preview) | {md['preview'][0]:.2f} "
         f"| {md['preview'][1]:.2f} |\n\n"
-        f"Extracting its search text (`plain_text`) takes {md['plain_text']:.2f} ms more, on save only."
+        f"Extracting its search text (`plain_text`) takes {md['plain_text']:.2f} ms more, "
+        "on save only."
     )
     print("\n" + markdown)
     stamp = time.strftime("%Y-%m-%d %H:%M %Z")

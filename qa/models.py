@@ -330,7 +330,9 @@ class QuestionQuerySet(SearchQuerySet):
         return self.select_related("round", "author").order_by("-round__number", "position", "pk")
 
     def with_pick_count(self):
-        return self.annotate(pick_count=_count_of(Pick.objects.filter(question=OuterRef("pk")), "question"))
+        return self.annotate(
+            pick_count=_count_of(Pick.objects.filter(question=OuterRef("pk")), "question")
+        )
 
     def with_answer_count(self):
         return self.annotate(
@@ -402,7 +404,7 @@ class Question(models.Model):
         return reverse("qa:question-detail", kwargs={"pk": self.pk})
 
     def render(self):
-        """Fill the stored HTML and search text from the Markdown; save() and bulk inserts call it."""
+        """Fill the stored HTML and search text from the Markdown (save() and bulk inserts)."""
         self.text = normalize_newlines(self.text)
         self.text_html = render_markdown(self.text)
         self.search_text = plain_text(self.text_html)
@@ -757,7 +759,7 @@ class Answer(models.Model):
             )
 
     def render(self):
-        """Fill the stored HTML and search text from the Markdown; save() and bulk inserts call it."""
+        """Fill the stored HTML and search text from the Markdown (save() and bulk inserts)."""
         # Browsers send a text box's line breaks as CRLF; stored and exported text is LF.
         self.body = normalize_newlines(self.body)
         self.body_html = render_markdown(self.body)

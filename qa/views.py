@@ -92,7 +92,8 @@ def question_detail(request, pk):
     def render_page():
         question = get_object_or_404(Question.objects.select_related("author"), pk=pk)
         question.round = round_
-        return render(request, "qa/question_detail.html", {"question": question.load_board_parts()})
+        context = {"question": question.load_board_parts()}
+        return render(request, "qa/question_detail.html", context)
 
     return for_visitors(request, round_.page_version, render_page)
 

@@ -38,7 +38,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         members, answers = options["members"], options["answers_per_question"]
         if members < 2:
-            raise CommandError(_("--members: a round needs at least two, who pick each other's questions."))
+            raise CommandError(
+                _("--members: a round needs at least two, who pick each other's questions.")
+            )
         if not 0 <= answers <= members - 1:
             raise CommandError(
                 _("--answers-per-question: from 0 to %(most)d (members - 1).")
