@@ -8,6 +8,7 @@ are always rendered; so are pages with a message to show or a query string.
 
 import hashlib
 import logging
+import threading
 from collections import OrderedDict
 
 from django.contrib import messages
@@ -25,17 +26,22 @@ LOCAL_PAGES = 32
 
 
 class _RecentPages(OrderedDict):
+    # Threaded servers (runserver, gunicorn's gthread) share it between requests.
+    _lock = threading.Lock()
+
     def get(self, key):
-        content = super().get(key)
-        if content is not None:
-            self.move_to_end(key)
-        return content
+        with self._lock:
+            content = super().get(key)
+            if content is not None:
+                self.move_to_end(key)
+            return content
 
     def keep(self, key, content):
-        self[key] = content
-        self.move_to_end(key)
-        while len(self) > LOCAL_PAGES:
-            self.popitem(last=False)
+        with self._lock:
+            self[key] = content
+            self.move_to_end(key)
+            while len(self) > LOCAL_PAGES:
+                self.popitem(last=False)
 
 
 _recent = _RecentPages()

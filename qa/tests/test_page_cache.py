@@ -255,3 +255,16 @@ def test_an_answer_moved_to_another_question_leaves_its_old_board(client, week):
     assert answer.round == other
     assert f'id="answer-{answer.pk}"' not in board(client, week)
     assert f'id="answer-{answer.pk}"' in board(client, other)
+
+
+def test_each_worker_keeps_only_its_latest_pages():
+    from qa import pagecache
+
+    recent = pagecache._RecentPages()
+    for key in range(pagecache.LOCAL_PAGES):
+        recent.keep(key, b"page")
+    assert recent.get(0) == b"page"  # now the most recently used
+    recent.keep("new", b"page")
+    assert recent.get(1) is None  # the least recently used left
+    assert recent.get(0) == recent.get("new") == b"page"
+    assert len(recent) == pagecache.LOCAL_PAGES
