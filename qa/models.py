@@ -415,11 +415,13 @@ class Question(models.Model):
             kwargs["update_fields"] = {
                 *kwargs["update_fields"], "text_html", "search_text", "updated"
             }  # fmt: skip
+        adding = self._state.adding
         with transaction.atomic():
             super().save(*args, **kwargs)
-            # Moved to another round (the admin allows it): its picks and answers follow.
-            self.picks.exclude(round_id=self.round_id).update(round_id=self.round_id)
-            self.answers.exclude(round_id=self.round_id).update(round_id=self.round_id)
+            if not adding:
+                # Moved to another round (the admin allows it): its picks and answers follow.
+                self.picks.exclude(round_id=self.round_id).update(round_id=self.round_id)
+                self.answers.exclude(round_id=self.round_id).update(round_id=self.round_id)
 
     def load_board_parts(self):
         """Load picks_on_board and answers_on_board, as for_board() does for many."""
