@@ -10,7 +10,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +76,10 @@ class RoundQuerySet(models.QuerySet):
     def visible(self):
         """Rounds the board shows; drafts are for curators only."""
         return self.exclude(state=Round.State.DRAFT)
+
+    def visible_to(self, user):
+        """Curators see drafts too; Round.is_visible_to() is the same rule for one round."""
+        return self if user.is_staff else self.visible()
 
     def touch(self):
         """Count a change to these rounds' boards (see Round.revision)."""
@@ -157,7 +160,7 @@ class Round(models.Model):
         return self.state != self.State.DRAFT
 
     def is_visible_to(self, user):
-        """Drafts are for curators, who review a round before publishing it."""
+        """Drafts are for curators, who review a round before publishing it (see visible_to)."""
         return user.is_staff or self.is_visible()
 
     @property
@@ -229,29 +232,6 @@ class Round(models.Model):
         ]
         picked = [q for _author, items in member_lists for q in items if q.picks_on_board]
         return member_lists, picked
-
-
-class Board:
-    """A round's board for a template, loaded on first use: a cached page uses none of it."""
-
-    def __init__(self, round_):
-        self.round = round_
-
-    @cached_property
-    def _loaded(self):
-        return self.round.board()
-
-    @property
-    def member_lists(self):
-        return self._loaded[0]
-
-    @property
-    def picked(self):
-        return self._loaded[1]
-
-    @cached_property
-    def matrix(self):
-        return answer_matrix(*self._loaded)
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from .models import (
     ANSWER_MAX_LENGTH,
     Answer,
     AnswerConflict,
-    Board,
     Member,
     Question,
     Round,
+    answer_matrix,
     member_of,
 )
 from .pagecache import for_visitors
@@ -35,13 +35,7 @@ ROUND_PAGE_SIZE = 52  # a year of weekly rounds
 
 
 def _visible_rounds(request):
-    """Curators see drafts too, so they can review a round before publishing it.
-
-    Round.is_visible_to() is the same rule for one round.
-    """
-    if request.user.is_staff:
-        return Round.objects.all()
-    return Round.objects.visible()
+    return Round.objects.visible_to(request.user)
 
 
 @require_safe
@@ -75,10 +69,18 @@ def round_export(request, number):
 
 
 def _render_board(request, round_, is_home=False):
-    context = {"round": round_, "board": Board(round_), "is_home": is_home}
-    return for_visitors(
-        request, round_.page_version, lambda: render(request, "qa/round_detail.html", context)
-    )
+    def render_page():
+        member_lists, picked = round_.board()
+        context = {
+            "round": round_,
+            "member_lists": member_lists,
+            "picked": picked,
+            "matrix": answer_matrix(member_lists, picked),
+            "is_home": is_home,
+        }
+        return render(request, "qa/round_detail.html", context)
+
+    return for_visitors(request, round_.page_version, render_page)
 
 
 @require_safe

@@ -65,10 +65,6 @@ def answer_body(rng, topic):
     return "\n\n".join(parts) + "\n"
 
 
-def question_text(rng, topic):
-    return rng.choice(topic["questions"])
-
-
 def generate(rounds, members, questions_per_member=4, answers_per_question=3, seed=1):
     """Add `rounds` rounds after the newest one; returns the Totals inserted.
 
@@ -126,7 +122,7 @@ def _add_rounds(rng, numbers, people, questions_per_member, answers_per_question
                     author=author,
                     position=position,
                     label=f"{position}.",
-                    text=question_text(rng, topic),
+                    text=rng.choice(topic["questions"]),
                 )
                 question.render()
                 questions.append(question)

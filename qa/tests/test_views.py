@@ -91,7 +91,7 @@ def test_board_query_count_does_not_grow_with_the_round(
     round_ = make_round(members=members, questions_each=4)
     with django_assert_max_num_queries(5):
         response = client.get(round_.get_absolute_url())
-    assert len(response.context["board"].picked) == members
+    assert len(response.context["picked"]) == members
     assert response.content.decode().count('class="answer"') == members
 
 
