@@ -62,7 +62,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def create_database():
-    """Drop and create the benchmark database, UTF-8 with a UTF-8 LC_CTYPE like production."""
+    """Drop and create the benchmark database, UTF-8 like production."""
     import psycopg
 
     parts = urlsplit(DATABASE_URL)
@@ -70,9 +70,7 @@ def create_database():
     admin_url = parts._replace(path="/postgres").geturl()
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(
-            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C.UTF-8'"
-        )
+        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
 
 
 def flush_cache():

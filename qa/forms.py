@@ -163,9 +163,4 @@ class SearchForm(forms.Form):
         rounds = self.rounds
         if self.cleaned_data["round"] is not None:
             rounds = rounds.filter(number=self.cleaned_data["round"])
-        questions = Question.objects.visible_in(rounds)
-        answers = Answer.objects.visible_in(rounds)
-        if member := self.cleaned_data["member"]:
-            questions = questions.filter(author=member)
-            answers = answers.filter(author=member)
-        return find(self.terms, questions, answers)
+        return find(self.terms, rounds, author=self.cleaned_data["member"])

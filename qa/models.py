@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import (
-    Case, Count, F, Max, OuterRef, Prefetch, Q, Subquery, Value, When,
+    Count, F, Lookup, Max, OuterRef, Prefetch, Q, Subquery, Value,
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
@@ -14,6 +14,7 @@ from django.utils.text import normalize_newlines
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .grams import fold, text_grams
 from .markdown import plain_text, render_markdown
 
 PICK_MARKER = "👀"
@@ -277,31 +278,7 @@ def answer_matrix(member_lists, picked):
     ]
 
 
-class SearchQuerySet(models.QuerySet):
-    """Substring search over `search_text`, the plain text a reader sees.
-
-    Korean glues particles to words (로드밸런싱은), so a term is matched anywhere in the
-    text, never as a whole word. On PostgreSQL the trigram indexes of migration 0002 serve
-    `icontains` (UPPER(...) LIKE) for terms of three characters or more.
-    """
-
-    def search(self, terms):
-        """Rows whose text contains every term, in any letter case."""
-        if not terms:
-            return self.none()
-        condition = Q()
-        for term in terms:
-            condition &= Q(search_text__icontains=term)
-        return self.filter(condition)
-
-    def as_hits(self, phrase, kind):
-        """Rows for a result list mixed with another model's: kind and whether `phrase` occurs."""
-        exact = Case(When(search_text__icontains=phrase, then=Value(1)), default=Value(0))
-        rows = self.annotate(kind=Value(kind), exact=exact).values("id", "created", "kind", "exact")
-        return rows.order_by()  # the combined list is ordered as a whole
-
-
-class QuestionQuerySet(SearchQuerySet):
+class QuestionQuerySet(models.QuerySet):
     def visible_in(self, rounds):
         return self.filter(round__in=rounds)
 
@@ -398,10 +375,14 @@ class Question(models.Model):
         adding = self._state.adding
         with transaction.atomic():
             super().save(*args, **kwargs)
+            SearchEntry.objects.index([self])
             if not adding:
                 # Moved to another round (the admin allows it): its picks and answers follow.
                 self.picks.exclude(round_id=self.round_id).update(round_id=self.round_id)
                 self.answers.exclude(round_id=self.round_id).update(round_id=self.round_id)
+                SearchEntry.objects.filter(answer__question=self).exclude(
+                    round_id=self.round_id
+                ).update(round_id=self.round_id)
 
     def load_board_parts(self):
         """Load picks_on_board and answers_on_board, as for_board() does for many."""
@@ -639,7 +620,7 @@ class AnswerConflict(Exception):
         self.current = current
 
 
-class AnswerQuerySet(SearchQuerySet):
+class AnswerQuerySet(models.QuerySet):
     def visible_in(self, rounds):
         return self.filter(round__in=rounds)
 
@@ -759,7 +740,9 @@ class Answer(models.Model):
         if self._state.adding:
             self.version = 1
         if self._state.adding or (update_fields is not None and "body" not in update_fields):
-            super().save(*args, **kwargs)
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                SearchEntry.objects.index([self])
             return
         with transaction.atomic():
             # The row lock makes a simultaneous save of this answer wait, then see our version.
@@ -780,6 +763,7 @@ class Answer(models.Model):
                 self.version = replaced.version
                 self.edited_by_id = replaced.edited_by_id
             super().save(*args, **kwargs)
+            SearchEntry.objects.index([self])
 
     def versions(self):
         """Every text this answer has had, newest first, the current one as an unsaved Revision."""
@@ -861,3 +845,91 @@ class Revision(models.Model):
     @property
     def editor_name(self):
         return display_name(self.edited_by) if self.edited_by_id else self.answer.author.name
+
+
+class GramsField(models.TextField):
+    """The space-separated grams of a text (qa.grams), read by the `contains_all` lookup."""
+
+
+@GramsField.register_lookup
+class ContainsAllGrams(Lookup):
+    """Rows whose grams include every gram in a list.
+
+    PostgreSQL answers it from the GIN index of migration 0008 over qa_grams(grams); other
+    databases compare the text, which is slow but gives the same rows.
+    """
+
+    lookup_name = "contains_all"
+    prepare_rhs = False  # a list of grams, not one text
+
+    def as_sql(self, compiler, connection):
+        column, params = self.process_lhs(compiler, connection)
+        condition = " AND ".join([f"INSTR(' ' || {column} || ' ', %s) > 0"] * len(self.rhs))
+        return condition, [*params, *(f" {gram} " for gram in self.rhs)]
+
+    def as_postgresql(self, compiler, connection):
+        column, params = self.process_lhs(compiler, connection)
+        return f"qa_grams({column}) @> %s::text[]", [*params, sorted(self.rhs)]
+
+
+class SearchEntryQuerySet(models.QuerySet):
+    def index(self, rows):
+        """Add or refresh the entries of saved questions, or of saved answers (one kind a call)."""
+        if not rows:
+            return
+        kind = "answer" if isinstance(rows[0], Answer) else "question"
+        entries = []
+        for row in rows:
+            text = fold(row.search_text)
+            entries.append(
+                SearchEntry(
+                    round_id=row.round_id,
+                    author_id=row.author_id,
+                    text=text,
+                    grams=text_grams(text),
+                    **{kind: row},
+                )
+            )
+        self.bulk_create(
+            entries,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=[kind],
+            update_fields=["round", "author", "text", "grams"],
+        )
+
+
+class SearchEntry(models.Model):
+    """A question or an answer as search reads it (qa.search): a narrow copy of its text.
+
+    Kept apart from the wide rows of questions and answers so that finding the newest of tens
+    of thousands of matching texts reads few pages. Entries are numbered in the order their
+    texts were first saved, so the highest ids are the newest texts. Written by
+    Question.save() and Answer.save(); code that bulk-inserts those must call
+    `SearchEntry.objects.index()`.
+    """
+
+    question = models.OneToOneField(
+        Question, on_delete=models.CASCADE, null=True, related_name="search_entry"
+    )
+    answer = models.OneToOneField(
+        Answer, on_delete=models.CASCADE, null=True, related_name="search_entry"
+    )
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()  # fold()ed search_text
+    grams = GramsField()
+
+    objects = SearchEntryQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(question__isnull=False, answer__isnull=True)
+                | Q(question__isnull=True, answer__isnull=False),
+                name="qa_searchentry_question_or_answer",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.question or self.answer)

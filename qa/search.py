@@ -2,21 +2,34 @@
 
 What is searched is each row's `search_text`, the rendered Markdown as a reader sees it
 (qa.markdown.plain_text), so `**` or a link's URL never matches. Matching is by substring,
-which is what Korean needs (see SearchQuerySet).
+which is what Korean needs (qa.grams), in any letter case.
 """
 
 import re
 from dataclasses import dataclass
 
+from django.db import connection
+from django.db.models import F, Max
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import Answer, Question
+from .grams import fold, term_grams
+from .models import Answer, Question, SearchEntry
 
 MAX_TERMS = 8
+# Matches found per query, newest first. A word in a third of 100,000 answers must not cost
+# a read of all of them, and ten pages of results are more than anyone reads.
+MAX_RESULTS = 200
+# Most queries find their results among the newest texts; older ones are read only when
+# those fall short. Any split gives the same results; this one reads few pages for common
+# words at 100,000 answers and costs rare ones one more small query.
+RECENT_ENTRIES = 20_000
 QUESTION, ANSWER = 0, 1  # also the sort order: a question hit before an answer hit
 SNIPPET_LENGTH = 160
 SNIPPET_LEAD = 50  # characters kept before the first match
+# Bigger than any result set: a LIMIT keeps the database from checking every candidate's
+# text before sorting them (it would move the outer WHERE into the subquery).
+ALL_CANDIDATES = 1_000_000_000
 
 
 def split_terms(query):
@@ -28,16 +41,74 @@ def split_terms(query):
     return terms[:MAX_TERMS]
 
 
-def find(terms, questions, answers):
-    """Questions and answers containing every term, as rows {id, created, kind, exact}.
+@dataclass(frozen=True)
+class Row:
+    kind: int
+    id: int
+    exact: bool  # the whole query, as typed, occurs in the text
 
-    Rows whose text has the whole query as typed come first, then questions before answers,
-    then the newest. One UNION query, so a page is sliced in the database.
+
+class Results(list):
+    """find()'s rows; `truncated` when more than `limit` texts match."""
+
+    limit = MAX_RESULTS
+    truncated = False
+
+
+def find(terms, rounds, author=None):
+    """Questions and answers in `rounds` (of `author`) containing every term, as Rows.
+
+    The newest MAX_RESULTS matches, ranked: texts holding the whole query as typed first,
+    then questions before answers, then the newest.
     """
-    phrase = " ".join(terms)
-    question_rows = questions.search(terms).as_hits(phrase, QUESTION)
-    answer_rows = answers.search(terms).as_hits(phrase, ANSWER)
-    return question_rows.union(answer_rows, all=True).order_by("-exact", "kind", "-created", "-id")
+    folded = [fold(term) for term in terms]
+    entries = SearchEntry.objects.filter(
+        round__in=rounds, grams__contains_all=set().union(*map(term_grams, folded))
+    )
+    if author is not None:
+        entries = entries.filter(author=author)
+    parts = [entries]
+    boundary = (SearchEntry.objects.aggregate(newest=Max("id"))["newest"] or 0) - RECENT_ENTRIES
+    if boundary > 0:
+        parts = [entries.filter(id__gt=boundary), entries.filter(id__lte=boundary)]
+    rows = []
+    for part in parts:
+        rows += _matches(part, folded, MAX_RESULTS + 1 - len(rows))
+        if len(rows) > MAX_RESULTS:
+            break
+    # Python's sort is stable: within a rank, the rows keep their newest-first order.
+    results = Results(sorted(rows[:MAX_RESULTS], key=lambda row: (not row.exact, row.kind)))
+    results.limit, results.truncated = MAX_RESULTS, len(rows) > MAX_RESULTS
+    return results
+
+
+def _matches(entries, folded, limit):
+    """The newest `limit` of `entries` whose text contains every folded term, as Rows.
+
+    The grams index gives the candidates, which are sorted newest first and then read one by
+    one until enough of them really contain every term (grams can be there without it).
+    """
+    # Ordered by an expression of id, not by id: given the primary key's index, the planner
+    # may walk it testing every row's grams, all of them when the term is rarer than it guessed.
+    candidates = (
+        entries.annotate(number=F("id") + 0)
+        .order_by("-number")
+        .values_list("question_id", "answer_id", "number", "text")
+    )
+    inner, params = candidates[:ALL_CANDIDATES].query.sql_with_params()
+    contains = "text LIKE %s ESCAPE '\\'"
+    sql = (
+        f"SELECT question_id, answer_id, {contains} FROM ({inner}) candidate"
+        f" WHERE {' AND '.join([contains] * len(folded))} ORDER BY number DESC LIMIT %s"
+    )
+    patterns = [f"%{connection.ops.prep_for_like_query(term)}%" for term in folded]
+    phrase = f"%{connection.ops.prep_for_like_query(' '.join(folded))}%"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [phrase, *params, *patterns, limit])
+        return [
+            Row(QUESTION, question, exact) if answer is None else Row(ANSWER, answer, exact)
+            for question, answer, exact in cursor.fetchall()
+        ]
 
 
 @dataclass(frozen=True)
@@ -58,14 +129,19 @@ def load_hits(rows, terms):
     """The questions and answers of a page of `find()` rows, in its order, in two queries."""
     ids = {QUESTION: [], ANSWER: []}
     for row in rows:
-        ids[row["kind"]].append(row["id"])
+        ids[row.kind].append(row.id)
+    # A hit shows its plain text; the Markdown and HTML beside it are most of a row.
+    questions = Question.objects.for_listing().defer("text", "text_html")
+    answers = Answer.objects.for_listing().defer(
+        "body", "body_html", "question__text", "question__text_html", "question__search_text"
+    )
     found = {
-        QUESTION: Question.objects.for_listing().in_bulk(ids[QUESTION]) if ids[QUESTION] else {},
-        ANSWER: Answer.objects.for_listing().in_bulk(ids[ANSWER]) if ids[ANSWER] else {},
+        QUESTION: questions.in_bulk(ids[QUESTION]) if ids[QUESTION] else {},
+        ANSWER: answers.in_bulk(ids[ANSWER]) if ids[ANSWER] else {},
     }
     hits = []
     for row in rows:
-        obj = found[row["kind"]].get(row["id"])
+        obj = found[row.kind].get(row.id)
         if obj is not None:  # deleted between the two queries
             hits.append(Hit(obj, highlight(obj.search_text, terms)))
     return hits

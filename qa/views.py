@@ -103,11 +103,16 @@ def question_detail(request, pk):
 @require_safe
 def search(request):
     form = SearchForm(request.GET or None, rounds=_visible_rounds(request))
-    page = hits = None
+    context = {"form": form, "page": None, "hits": None}
     if form.terms:
-        page = Paginator(form.search(), SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-        hits = load_hits(page.object_list, form.terms)
-    return render(request, "qa/search_results.html", {"form": form, "page": page, "hits": hits})
+        results = form.search()
+        page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+        context.update(
+            page=page,
+            hits=load_hits(page.object_list, form.terms),
+            results=results,
+        )
+    return render(request, "qa/search_results.html", context)
 
 
 @require_safe

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Max
 
-from ..models import Answer, Member, Pick, Question, Round
+from ..models import Answer, Member, Pick, Question, Round, SearchEntry
 from . import corpus
 
 ROUNDS_PER_BATCH = 10
@@ -91,8 +91,12 @@ def generate(rounds, members, questions_per_member=4, answers_per_question=3, se
     # Fresh statistics, or the planner keeps its row estimates from before the load
     # (seen: a version subquery scanning every answer instead of using the index).
     with connection.cursor() as cursor:
-        for model in (Member, Round, Question, Pick, Answer):
+        for model in (Member, Round, Question, Pick, Answer, SearchEntry):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        if connection.vendor == "postgresql":
+            # Merge the rows waiting in the grams index's pending list, which every search
+            # would otherwise read whole until autovacuum comes by.
+            cursor.execute("SELECT gin_clean_pending_list('qa_searchentry_grams'::regclass)")
     return totals
 
 
@@ -129,6 +133,7 @@ def _add_rounds(rng, numbers, people, questions_per_member, answers_per_question
                 if position - 1 == chosen:
                     picked.append((question, topic, order, index))
     Question.objects.bulk_create(questions)
+    SearchEntry.objects.index(questions)
     picks, answers = [], []
     for question, topic, order, index in picked:
         # The next member in the round's order picks; they never pick their own list.
@@ -151,6 +156,7 @@ def _add_rounds(rng, numbers, people, questions_per_member, answers_per_question
             answers.append(answer)
     Pick.objects.bulk_create(picks)
     Answer.objects.bulk_create(answers, batch_size=500)
+    SearchEntry.objects.index(answers)
     totals.rounds += len(rounds)
     totals.questions += len(questions)
     totals.picks += len(picks)

@@ -7,6 +7,7 @@ from django.contrib.postgres.operations import TrigramExtension as DjangoTrigram
 from django.db import migrations, models
 
 from qa.markdown import plain_text
+from qa.migrations._operations import RunSQLOnPostgreSQL
 
 INDEXES = [
     ("qa_question_search_trgm", "qa_question"),
@@ -17,18 +18,6 @@ INDEXES = [
 class TrigramExtension(DjangoTrigramExtension):
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         # Django checks the database vendor going forwards only.
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-
-class RunSQLOnPostgreSQL(migrations.RunSQL):
-    """RunSQL that SQLite skips: gin_trgm_ops exists only where pg_trgm does."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
             super().database_backwards(app_label, schema_editor, from_state, to_state)
 

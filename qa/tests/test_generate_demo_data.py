@@ -3,7 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from qa.models import Answer, Member, Pick, Question, Round
+from qa.grams import fold
+from qa.models import Answer, Member, Pick, Question, Round, SearchEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,16 @@ def test_answers_are_realistic_markdown_rendered_as_save_would():
     questions = Question.objects.values_list("text", flat=True)
     assert any(any("가" <= ch <= "힣" for ch in text) for text in questions)  # Korean
     assert any(text.isascii() for text in questions)  # and English
+
+
+def test_every_generated_text_is_searchable():
+    generate(rounds=2, members=4, answers_per_question=2, seed=5)
+    entries = SearchEntry.objects.select_related("question", "answer")
+    assert entries.count() == Question.objects.count() + Answer.objects.count()
+    for entry in entries:
+        row = entry.question or entry.answer
+        assert (entry.round_id, entry.author_id) == (row.round_id, row.author_id)
+        assert entry.text == fold(row.search_text)
 
 
 def test_new_rounds_come_after_the_existing_ones_and_reuse_members():

@@ -27,7 +27,8 @@ PAGES = {
     "board": (lambda: newest().get_absolute_url(), 4, 7),
     "question": (lambda: picked_question().get_absolute_url(), 4, 7),
     "member": (lambda: first_member().get_absolute_url(), 7, 10),
-    # Count, page, the page's answers, the member filter's choices; TCP also hits questions.
+    # The newest entry's number, the matches, the page's answers, the member filter's
+    # choices; TCP also hits questions.
     "search in Hangul": (lambda: "/search/?q=로드밸런싱", 4, 7),
     "search in English": (lambda: "/search/?q=TCP", 5, 8),
     "round list": (lambda: "/rounds/", 2, 5),

@@ -1,4 +1,4 @@
-"""Korean search: the same cases on SQLite and PostgreSQL, then PostgreSQL's trigram index."""
+"""Korean search: the same cases on SQLite and PostgreSQL, then PostgreSQL's grams index."""
 
 import importlib
 import random
@@ -6,17 +6,20 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from qa import search
+from qa.grams import fold, term_grams, text_grams
 from qa.markdown import plain_text, render_markdown
-from qa.models import Answer, Member, Question, Round
+from qa.models import Answer, Member, Question, Round, SearchEntry
 from qa.search import find, highlight, split_terms
 
 from .factories import AnswerFactory, MemberFactory, PickFactory, QuestionFactory, RoundFactory
 
 on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="pg_trgm and EXPLAIN are PostgreSQL's"
+    connection.vendor != "postgresql", reason="the GIN index and EXPLAIN are PostgreSQL's"
 )
 
 
@@ -228,8 +231,9 @@ def test_search_query_count_is_flat(client, db, django_assert_max_num_queries, a
     PickFactory(question=question)
     for i in range(answers):
         AnswerFactory(question=question, author=MemberFactory(name=f"m{i}"), body=f"큐 {i}")
-    # Count, page, its questions, its answers; the filters' round and member choices.
-    with django_assert_max_num_queries(6):
+    # The newest entry's number, the matches, the page's questions, its answers, the member
+    # filter's choices.
+    with django_assert_max_num_queries(5):
         response = client.get("/search/", {"q": "큐"})
     assert len(response.context["hits"]) == min(answers + 1, 20)
 
@@ -260,16 +264,101 @@ def test_migration_fills_search_text_of_existing_rows(board):
     )
 
 
-# PostgreSQL: pg_trgm indexes the plain text.
+# What search reads: entries kept in step with questions and answers.
 
 
-@on_postgresql
-@pytest.mark.django_db
-def test_database_finds_trigrams_in_hangul():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT show_trgm('로드밸런싱은')")
-        (trigrams,) = cursor.fetchone()
-    assert len(trigrams) == 7
+def test_grams_are_every_letter_and_pair_of_letters_within_words():
+    assert fold("  Load\n  밸런싱 ") == "load 밸런싱"
+    assert text_grams("tcp 큐") == "c cp p t tc 큐"
+    assert term_grams("큐") == {"큐"}
+    assert term_grams("캐시") == {"캐시"}
+    assert term_grams("로드밸런싱") == {"로드", "드밸", "밸런", "런싱"}
+
+
+def test_every_question_and_answer_has_an_entry_kept_current(db):
+    question = QuestionFactory(text="**로드** 밸런싱")
+    PickFactory(question=question)
+    answer = AnswerFactory(question=question, body="L4와 L7")
+    assert question.search_entry.text == "로드 밸런싱"
+    assert answer.search_entry.text == "l4와 l7"
+    answer.body = "DNS 라운드 로빈"
+    answer.save(update_fields=["body"])
+    question.text = "로드밸런서"
+    question.save()
+    answer_entry, question_entry = SearchEntry.objects.get(answer=answer), question.search_entry
+    question_entry.refresh_from_db()
+    assert answer_entry.text == "dns 라운드 로빈"
+    assert question_entry.text == "로드밸런서"
+    assert answer_entry.round_id == question_entry.round_id == question.round_id
+    assert SearchEntry.objects.count() == 2
+
+
+def test_moving_a_question_moves_its_answers_entries(db):
+    question = QuestionFactory(text="큐")
+    PickFactory(question=question)
+    answer = AnswerFactory(question=question, body="큐는 FIFO")
+    later = RoundFactory(number=question.round.number + 1)
+    question.round = later
+    question.save()
+    assert SearchEntry.objects.get(answer=answer).round == later
+    assert SearchEntry.objects.get(question=question).round == later
+
+
+def test_deleting_deletes_the_entries(db):
+    question = QuestionFactory(text="큐")
+    PickFactory(question=question)
+    AnswerFactory(question=question, body="큐는 FIFO")
+    question.delete()
+    assert not SearchEntry.objects.exists()
+
+
+@pytest.mark.parametrize("kinds", [{}, {"question": True, "answer": True}])
+def test_entry_is_of_one_question_or_one_answer(db, kinds):
+    question = QuestionFactory()
+    PickFactory(question=question)
+    answer = AnswerFactory(question=question)
+    SearchEntry.objects.all().delete()
+    entry = SearchEntry(round=question.round, author=question.author, text="t", grams="t")
+    entry.question = question if kinds else None
+    entry.answer = answer if kinds else None
+    with pytest.raises(IntegrityError):
+        entry.save()
+
+
+def test_all_the_grams_of_a_word_are_not_the_word(client, db):
+    # Every pair of letters of 로드밸런싱, and the word nowhere.
+    ask(RoundFactory(number=1), MemberFactory(name="sky"), "로드 드밸 밸런 런싱")
+    assert found(client, "로드밸런싱") == []
+    assert found(client, "밸런") == [("question", "로드 드밸 밸런 런싱")]
+
+
+def test_like_wildcards_in_a_query_are_plain_letters(client, db):
+    round_, sky = RoundFactory(number=1), MemberFactory(name="sky")
+    ask(round_, sky, "100% 동기")
+    ask(round_, sky, "1000 동기")
+    ask(round_, sky, "snake_case")
+    ask(round_, sky, "snakeXcase")
+    assert found(client, "100%") == [("question", "100% 동기")]
+    assert found(client, "e_c") == [("question", "snake_case")]
+
+
+def test_only_the_newest_matches_are_ranked_when_there_are_too_many(client, db, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)
+    round_, sky = RoundFactory(number=1), MemberFactory(name="sky")
+    for position in range(1, 6):
+        QuestionFactory(round=round_, author=sky, position=position, text=f"큐 {position}")
+    response = client.get("/search/", {"q": "큐"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert [hit.obj.position for hit in response.context["hits"]] == [5, 4, 3]
+    assert response.context["results"].truncated
+    html = response.content.decode()
+    assert "The newest 3 results" in html
+    assert "More than 3 questions and answers match." in html
+    few = client.get("/search/", {"q": "큐 5"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert not few.context["results"].truncated
+    assert "1 result" in few.content.decode()
+
+
+# PostgreSQL: the grams index.
 
 
 WORDS = (
@@ -280,7 +369,7 @@ WORDS = (
 
 @on_postgresql
 @pytest.mark.django_db
-def test_search_uses_the_trigram_indexes_on_a_large_board():
+def test_search_reads_the_grams_index_on_a_large_board(monkeypatch):
     round_ = RoundFactory(number=1)
     author, answerer = MemberFactory(name="sky"), MemberFactory(name="bee")
     rng = random.Random(7)
@@ -298,8 +387,9 @@ def test_search_uses_the_trigram_indexes_on_a_large_board():
             Question(round=round_, author=author, position=i, text=t, text_html=t, search_text=t)
         )
     Question.objects.bulk_create(questions)
+    SearchEntry.objects.index(questions)
     answers = []
-    for i, question in enumerate(Question.objects.all(), start=1):
+    for i, question in enumerate(questions, start=1):
         t = text(i + 500, f"로드밸런싱은 부하를 나눈다 {i}")
         answers.append(
             Answer(
@@ -308,26 +398,63 @@ def test_search_uses_the_trigram_indexes_on_a_large_board():
             )
         )
     Answer.objects.bulk_create(answers)
+    SearchEntry.objects.index(answers)
     with connection.cursor() as cursor:
-        for table in ["qa_question", "qa_answer"]:
-            # New rows wait in the GIN index's pending list, which every index scan must read
-            # whole, until (auto)vacuum merges them; a live board's indexes are merged.
-            cursor.execute(f"SELECT gin_clean_pending_list('{table}_search_trgm'::regclass)")
-            cursor.execute(f"ANALYZE {table}")
+        # New rows wait in the GIN index's pending list, which every index scan must read
+        # whole, until inserts or (auto)vacuum merge them; a live board's index is merged.
+        cursor.execute("SELECT gin_clean_pending_list('qa_searchentry_grams'::regclass)")
+        cursor.execute("ANALYZE qa_searchentry")
 
-    questions = Question.objects.search(["로드밸런싱"])
-    answers = Answer.objects.search(["로드밸런싱"])
-    assert "qa_question_search_trgm" in questions.explain()
-    assert "qa_answer_search_trgm" in answers.explain()
-    assert questions.count() == count // 997
-
-    # The page the search view runs: both indexes, inside the UNION of visible rounds.
     rounds = Round.objects.visible()
-    rows = find(
-        ["로드밸런싱", "부하"],
-        Question.objects.visible_in(rounds),
-        Answer.objects.visible_in(rounds),
-    )
-    plan = rows.explain()
-    assert "qa_question_search_trgm" in plan and "qa_answer_search_trgm" in plan
-    assert len(rows) == answers.filter(search_text__icontains="부하").count() > 0
+    rows, plans = find_explained(["로드밸런싱", "부하"], rounds)
+    assert len(plans) == 1 and "qa_searchentry_grams" in plans[0]
+    expected = Answer.objects.filter(search_text__contains="로드밸런싱은 부하").count()
+    assert len(rows) == expected > 0
+    assert {row.kind for row in rows} == {search.ANSWER}
+    # A common two-letter word: the newest matches only, every one of them a real match.
+    rows = find(["캐시"], rounds)
+    assert rows.truncated and len(rows) == search.MAX_RESULTS
+    texts = {q.pk: q.search_text for q in questions} | {a.pk: a.search_text for a in answers}
+    assert all("캐시" in texts[row.id] for row in rows)
+    # The newest entries, then the older ones when those fall short; never by walking the
+    # primary key newest first, testing every row's grams (which the planner once chose).
+    monkeypatch.setattr(search, "RECENT_ENTRIES", 1000)
+    rows, plans = find_explained(["캐시"], rounds)
+    assert rows.truncated and len(plans) == 1  # the newest 1,000 have enough
+    rows, (recent, older) = find_explained(["로드밸런싱"], rounds)
+    assert len(rows) == 2 * count // 997
+    assert "qa_searchentry_grams" in older
+    assert "Index Scan Backward" not in plans[0] + recent + older
+
+
+def find_explained(terms, rounds):
+    """find()'s rows, and the plans PostgreSQL ran its searches with."""
+    with CaptureQueriesContext(connection) as queries:
+        rows = find(terms, rounds)
+    plans = []
+    with connection.cursor() as cursor:
+        for query in queries:
+            if "candidate" in query["sql"]:
+                cursor.execute("EXPLAIN " + query["sql"])
+                plans.append("\n".join(line for (line,) in cursor.fetchall()))
+    return rows, plans
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_requests_start_no_parallel_workers():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == ("0",)
+
+
+def test_older_texts_are_read_when_the_newest_fall_short(client, db, monkeypatch):
+    monkeypatch.setattr(search, "RECENT_ENTRIES", 2)
+    round_, sky = RoundFactory(number=1), MemberFactory(name="sky")
+    for position in range(1, 7):
+        text = f"큐 {position}" if position % 2 else f"스택 {position}"
+        QuestionFactory(round=round_, author=sky, position=position, text=text)
+    assert [text for _kind, text in found(client, "큐")] == ["큐 5", "큐 3", "큐 1"]
+    monkeypatch.setattr(search, "MAX_RESULTS", 2)
+    rows = find(["큐"], Round.objects.all())
+    assert rows.truncated and len(rows) == 2
