@@ -286,7 +286,7 @@ def markdown_timing():
     """
     import random
 
-    from qa import markdown
+    from qa import highlighting
     from qa.demo import corpus
     from qa.demo.generator import answer_body
     from qa.markdown import plain_text, render_markdown
@@ -310,7 +310,7 @@ def markdown_timing():
         runs.sort()
         return statistics.median(runs), runs[int(len(runs) * 0.95)]
 
-    cold = timings(markdown._highlighted.cache_clear)
+    cold = timings(highlighting.highlighted.cache_clear)
     preview = timings(lambda: None)
     html = render_markdown(text)
     started = time.perf_counter()

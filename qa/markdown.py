@@ -4,22 +4,20 @@ cmarkgfm is GitHub's own GFM parser, so answers look exactly as they do on
 GitHub. It runs with raw HTML allowed (GitHub allows `<br>` in a table cell),
 which is safe only because nh3 sanitizes every byte of the result afterwards.
 Code highlighting happens *before* sanitizing so the sanitizer stays the last
-word: Pygments may only add `<span class="...">` with its own short class names.
+word: Pygments may only add `<span class="...">` with its own short class names
+(qa.highlighting).
 """
 
 import html
 import re
-from functools import lru_cache
 from html.parser import HTMLParser
 
 import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES
-from pygments.util import ClassNotFound
+
+from .highlighting import can_highlight, highlighted
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div",
@@ -54,35 +52,20 @@ CODE_BLOCK = re.compile(
     r'<pre lang="(?P<lang>[^"]+)"><code>(?P<code>.*?)</code></pre>', re.DOTALL
 )
 
-_formatter = HtmlFormatter(nowrap=True)
-
-
-@lru_cache(maxsize=64)
-def _lexer(language):
-    try:
-        return get_lexer_by_name(language)
-    except ClassNotFound:
-        return None
-
-
-@lru_cache(maxsize=256)
-def _highlighted(language, code):
-    # Lexing is most of a render's time (about 1 ms per 600 characters of Python), and the
-    # editor's live preview renders the whole answer again at every pause in typing.
-    return highlight(code, _lexer(language.lower()), _formatter)
-
 
 def _highlight_block(match):
     language = html.unescape(match["lang"]).strip()
     lang_class = f"language-{language}"
-    if _lexer(language.lower()) is None or not LANGUAGE_CLASS.match(lang_class):
+    if not LANGUAGE_CLASS.match(lang_class) or not can_highlight(language):
         return f'<pre><code class="{html.escape(lang_class)}">{match["code"]}</code></pre>'
-    body = _highlighted(language, html.unescape(match["code"]))
+    body = highlighted(language, html.unescape(match["code"]))
     return f'<pre class="highlight"><code class="{html.escape(lang_class)}">{body}</code></pre>'
 
 
 def _attribute_filter(tag, attribute, value):
-    if attribute != "class":
+    # Called for every kept attribute, mostly the hundreds of single-class spans of highlighted
+    # code: let those through before any splitting.
+    if attribute != "class" or (tag == "span" and value in PYGMENTS_CLASSES):
         return value
     if tag == "span":
         kept = [c for c in value.split() if c in PYGMENTS_CLASSES]

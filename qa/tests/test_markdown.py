@@ -1,6 +1,40 @@
 """The one renderer, tested without a database."""
 
+import re
+
+import nh3
+import pytest
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+
+from qa import highlighting
 from qa.markdown import render_markdown
+
+# Something of everything the Python lexer does: callbacks (def, import, f-strings), rules with
+# their own flags (rb"..."), multi-line tokens, a string left open at a line's end, errors.
+PYTHON_SAMPLE = r'''from collections import deque
+import json as j
+
+
+@decorator(key="<&>")
+async def f(x: int = 0x1F, *args, **kwargs) -> dict[str, int]:
+    """문서 <b>&amp;</b>
+    둘째 줄"""
+    y = rb"\d+" + Rb'\w' + f"{x!r:>10} & {x + 1}" + F'{{literal}}' + '\n'
+    if x < 1 and not y or x >= 2e-3j:
+        return {"a": [1, 2.5, -3], 'b': None}  # 주석 <script>
+    s = "unclosed
+    z = $ ? `back`
+    lambda: (yield from g()) @ h
+    class C(Base, metaclass=M): pass
+    match x:
+        case [1, *rest]: print(__name__, self, Ellipsis, ValueError)
+'''
+
+
+def _code_of(rendered):
+    return re.search(r"<code[^>]*>(.*)</code>", rendered, re.DOTALL)[1]
 
 
 def test_empty_text_renders_nothing():
@@ -109,3 +143,70 @@ def test_task_list_checkboxes_are_disabled():
     html = render_markdown("- [x] done\n- [ ] todo\n")
     assert '<input type="checkbox" checked="" disabled="disabled"> done' in html
     assert '<input type="checkbox" disabled="disabled"> todo' in html
+
+
+def test_highlighted_code_escapes_markup_inside_tokens():
+    html = render_markdown('```python\nif a < b & c:\n    s = "x&y<z>"  # 비교\n```\n')
+    assert '<span class="o">&lt;</span>' in html
+    assert '<span class="o">&amp;</span>' in html
+    assert '<span class="s2">"x&amp;y&lt;z&gt;"</span>' in html
+    assert '<span class="c1"># 비교</span>' in html
+
+
+def test_a_token_over_several_lines_gets_a_span_on_each_line():
+    html = render_markdown('```python\ndef f():\n    """첫 줄\n    <둘째> 줄"""\n```\n')
+    assert (
+        '<span class="sd">"""첫 줄</span>\n<span class="sd">    &lt;둘째&gt; 줄"""</span>' in html
+    )
+
+
+def test_characters_the_lexer_rejects_are_marked_as_errors():
+    html = render_markdown("```python\nreturn $x\n```\n")
+    assert '<span class="err">$</span><span class="n">x</span>' in html
+
+
+def test_token_types_without_a_short_class_use_their_parents():
+    # Pygments calls this value Literal.Scalar.Plain; only the "l" is in the stylesheet.
+    html = render_markdown("```yaml\n- key: value\n```\n")
+    assert '<span class="l">value</span>' in html
+    assert "Scalar" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "code"),
+    [
+        ("python", PYTHON_SAMPLE),
+        ("javascript", "const re = /a+b/gi; let s = `x ${y + 1} <p>`; // 주석\nfoo?.bar ?? 0;\n"),
+        ("sql", "SELECT a, COUNT(*) FROM t WHERE b <> 'x''y' AND c LIKE '%&%' -- 주석\n"),
+        ("bash", 'for f in *.txt; do echo "${f%.txt}" > /dev/null 2>&1; done <<EOF\nx\nEOF\n'),
+        ("java", 'public class A<T> { @Override public String toString() { return "<" + 1L; } }\n'),
+        ("go", 'func main() { ch := make(chan int, 3); fmt.Printf("%d&\\n", <-ch) }\n'),
+    ],
+)
+def test_combined_lexers_give_the_same_tokens_as_pygments(language, code):
+    assert highlighting._lexer(language)[1] is not None  # the combined patterns are in use
+    assert highlighting.tokens(language, code) == list(get_lexer_by_name(language).get_tokens(code))
+
+
+def test_a_lexer_this_module_cannot_combine_runs_as_pygments_runs_it():
+    assert highlighting._lexer("json")[1] is None  # tokens post-processed in its own method
+    code = '{"a": [1, true, null]}\n'
+    assert highlighting.tokens("json", code) == list(get_lexer_by_name("json").get_tokens(code))
+
+
+def test_combined_lexing_that_fails_falls_back_to_pygments(monkeypatch, caplog):
+    _stock, fast = highlighting._lexer("python")
+
+    def broken(text):
+        raise ValueError("a rule shape the combined patterns misread")
+
+    monkeypatch.setattr(fast, "get_tokens", broken)
+    code = "x = 1\n"
+    assert highlighting.tokens("python", code) == list(get_lexer_by_name("python").get_tokens(code))
+    assert "using Pygments' own" in caplog.text
+
+
+def test_highlighted_block_shows_what_pygments_html_formatter_shows():
+    formatted = highlight(PYTHON_SAMPLE, get_lexer_by_name("python"), HtmlFormatter(nowrap=True))
+    expected = nh3.clean(formatted, tags={"span"}, attributes={"span": {"class"}})
+    assert _code_of(render_markdown(f"```python\n{PYTHON_SAMPLE}```\n")) == expected
