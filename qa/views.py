@@ -40,7 +40,7 @@ def _visible_rounds(request):
 
 @require_safe
 def home(request):
-    round_ = Round.objects.visible().order_by("-number").first()
+    round_ = Round.for_board()
     if round_ is None:
         return render(request, "qa/home_empty.html")
     return _render_board(request, round_, is_home=True)
@@ -55,7 +55,9 @@ def round_list(request):
 
 @require_safe
 def round_detail(request, number):
-    round_ = get_object_or_404(_visible_rounds(request), number=number)
+    round_ = Round.for_board(number)
+    if round_ is None or not round_.is_visible_to(request.user):
+        raise Http404
     return _render_board(request, round_)
 
 
@@ -87,8 +89,8 @@ def _render_board(request, round_, is_home=False):
 def question_detail(request, pk):
     # A visitor's cached page needs only the round, which versions it (as on the board);
     # the question itself is loaded when the page is rendered.
-    round_ = get_object_or_404(Round.objects.filter(questions__pk=pk))
-    if not round_.is_visible_to(request.user):
+    round_ = Round.for_question_page(pk)
+    if round_ is None or not round_.is_visible_to(request.user):
         raise Http404
 
     def render_page():

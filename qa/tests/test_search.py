@@ -358,6 +358,19 @@ def test_only_the_newest_matches_are_ranked_when_there_are_too_many(client, db, 
     assert "1 result" in few.content.decode()
 
 
+def test_migration_indexes_existing_texts_in_the_order_they_were_written(db):
+    migration = importlib.import_module("qa.migrations.0008_search_entries")
+    round_, sky, bee = RoundFactory(number=1), MemberFactory(name="sky"), MemberFactory(name="bee")
+    first = ask(round_, sky, "먼저 쓴 질문", [(bee, "그다음 답")])
+    later = ask(round_, bee, "나중 질문")
+    Question.objects.filter(pk=later.pk).update(created=timezone.now() + timedelta(days=1))
+    SearchEntry.objects.all().delete()
+    migration.fill_entries(apps, None)
+    entries = SearchEntry.objects.order_by("id")
+    assert [e.text for e in entries] == ["먼저 쓴 질문", "그다음 답", "나중 질문"]
+    assert entries[1].answer == first.answers.get() and entries[1].round == round_
+
+
 # PostgreSQL: the grams index.
 
 
