@@ -33,7 +33,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
-LATENCY_REQUESTS = int(os.environ.get("BENCH_LATENCY_REQUESTS", "20"))
+LATENCY_REQUESTS = int(os.environ.get("BENCH_LATENCY_REQUESTS", "100"))
 REPORT = ROOT / "docs" / "PERFORMANCE.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 

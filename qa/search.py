@@ -17,7 +17,7 @@ from .grams import fold, term_grams
 from .models import Answer, Question, SearchEntry
 
 MAX_TERMS = 8
-# Matches found per query, newest first. A word in a third of 100,000 answers must not cost
+# Matches found per query, newest first. A word in a fifth of 100,000 answers must not cost
 # a read of all of them, and ten pages of results are more than anyone reads.
 MAX_RESULTS = 200
 # Most queries find their results among the newest texts; older ones are read only when
@@ -45,7 +45,7 @@ def split_terms(query):
 class Row:
     kind: int
     id: int
-    exact: bool  # the whole query, as typed, occurs in the text
+    exact: bool  # the whole query occurs in the text, in any letter case
 
 
 class Results(list):
