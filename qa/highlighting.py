@@ -241,27 +241,19 @@ def _format(tokens):
         # Most tokens have nothing to escape, and testing is cheaper than three replaces.
         if "&" in value or "<" in value or ">" in value:
             value = html.escape(value, quote=False)
-        if "\n" in value:
-            *lines, value = value.split("\n")
-            for line in lines:
-                if line:
-                    if span != current:
-                        if current:
-                            write("</span>")
-                        write(span)
-                        current = span
-                    write(line)
+        for number, piece in enumerate(value.split("\n") if "\n" in value else (value,)):
+            if number:  # a line ends, and the span open on it
                 if current:
                     write("</span>")
                 write("\n")
                 current = None
-        if value:
-            if span != current:
-                if current:
-                    write("</span>")
-                write(span)
-                current = span
-            write(value)
+            if piece:
+                if span != current:
+                    if current:
+                        write("</span>")
+                    write(span)
+                    current = span
+                write(piece)
     if current is not None:
         write("</span>\n" if current else "\n")
     return "".join(out)
