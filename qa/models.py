@@ -762,31 +762,33 @@ class Answer(models.Model):
             }  # fmt: skip
         if self._state.adding:
             self.version = 1
-        if self._state.adding or (update_fields is not None and "body" not in update_fields):
-            with transaction.atomic():
-                super().save(*args, **kwargs)
-                SearchEntry.objects.index([self])
-            return
         with transaction.atomic():
-            # The row lock makes a simultaneous save of this answer wait, then see our version.
-            replaced = Answer.objects.select_for_update().filter(pk=self.pk).first()
-            if replaced is not None and replaced.body != self.body:
-                if replaced.version != self.version:
-                    raise AnswerConflict(replaced)
-                Revision.objects.create(
-                    answer=self,
-                    version=replaced.version,
-                    body=replaced.body,
-                    edited_by_id=replaced.edited_by_id,
-                    saved=replaced.updated,
-                )
-                self.version = replaced.version + 1
-            elif replaced is not None:
-                # Nothing of the text changes, so neither do its version and writer.
-                self.version = replaced.version
-                self.edited_by_id = replaced.edited_by_id
+            if not self._state.adding and (update_fields is None or "body" in update_fields):
+                self._keep_replaced_text()
             super().save(*args, **kwargs)
             SearchEntry.objects.index([self])
+
+    def _keep_replaced_text(self):
+        """Keep the stored text as a revision and take the next version; within save()."""
+        # The row lock makes a simultaneous save of this answer wait, then see our version.
+        replaced = Answer.objects.select_for_update().filter(pk=self.pk).first()
+        if replaced is None:
+            return
+        if replaced.body != self.body:
+            if replaced.version != self.version:
+                raise AnswerConflict(replaced)
+            Revision.objects.create(
+                answer=self,
+                version=replaced.version,
+                body=replaced.body,
+                edited_by_id=replaced.edited_by_id,
+                saved=replaced.updated,
+            )
+            self.version = replaced.version + 1
+        else:
+            # Nothing of the text changes, so neither do its version and writer.
+            self.version = replaced.version
+            self.edited_by_id = replaced.edited_by_id
 
     def versions(self):
         """Every text this answer has had, newest first, the current one as an unsaved Revision."""
