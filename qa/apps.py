@@ -7,4 +7,4 @@ class QaConfig(AppConfig):
     verbose_name = _("Study board")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import revisions  # noqa: F401  (connects the receivers)

@@ -2,7 +2,7 @@
 
 What is searched is each row's `search_text`, the rendered Markdown as a reader sees it
 (qa.markdown.plain_text), so `**` or a link's URL never matches. Matching is by substring,
-which is what Korean needs (qa.grams), in any letter case.
+which is what Korean needs (qa.models.search_entries), in any letter case.
 """
 
 import re
@@ -13,7 +13,7 @@ from django.db.models import F, Max
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .grams import fold, term_grams
+from .models import fold, term_grams
 from .models import Answer, Question, SearchEntry
 
 MAX_TERMS = 8

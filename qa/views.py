@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from .board import answer_matrix
 from .diffs import line_diff
 from .exporter import export_filename, export_round
 from .forms import AnswerForm, ImageUploadForm, QuestionForm, SearchForm
@@ -23,7 +24,6 @@ from .models import (
     Member,
     Question,
     Round,
-    answer_matrix,
     member_of,
 )
 from .pagecache import for_visitors

@@ -1,8 +1,8 @@
 """Realistic boards in bulk, for trying the app at scale and for `make bench`.
 
 Everything comes from one seeded random generator, so the same arguments always give
-the same rounds, texts and picks. Rows are bulk-inserted a few rounds at a time, with
-their HTML and search text filled by the models' own render(), as save() would.
+the same rounds, texts and picks. Rows are bulk-inserted a few rounds at a time through
+the models' write path (`objects.add()`), which stores them as save() would.
 """
 
 import datetime
@@ -128,35 +128,26 @@ def _add_rounds(rng, numbers, people, questions_per_member, answers_per_question
                     label=f"{position}.",
                     text=rng.choice(topic["questions"]),
                 )
-                question.render()
                 questions.append(question)
                 if position - 1 == chosen:
                     picked.append((question, topic, order, index))
-    Question.objects.bulk_create(questions)
-    SearchEntry.objects.index(questions)
+    Question.objects.add(questions)
     picks, answers = [], []
     for question, topic, order, index in picked:
         # The next member in the round's order picks; they never pick their own list.
         picks.append(
-            Pick(
-                question=question,
-                picker=order[(index + 1) % len(order)],
-                round_id=question.round_id,
-                question_author_id=question.author_id,
-            )
+            Pick(question=question, picker=order[(index + 1) % len(order)])
         )
         for step in range(1, answers_per_question + 1):
-            answer = Answer(
-                question=question,
-                round_id=question.round_id,
-                author=order[(index + step) % len(order)],
-                body=answer_body(rng, topic),
+            answers.append(
+                Answer(
+                    question=question,
+                    author=order[(index + step) % len(order)],
+                    body=answer_body(rng, topic),
+                )
             )
-            answer.render()
-            answers.append(answer)
-    Pick.objects.bulk_create(picks)
-    Answer.objects.bulk_create(answers, batch_size=500)
-    SearchEntry.objects.index(answers)
+    Pick.objects.add(picks)
+    Answer.objects.add(answers)
     totals.rounds += len(rounds)
     totals.questions += len(questions)
     totals.picks += len(picks)

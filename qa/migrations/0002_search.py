@@ -3,10 +3,11 @@
 # (UPPER(search_text) LIKE '%term%', what `icontains` sends) reads an index instead of the
 # whole table. SQLite gets the fields only and searches by scanning.
 
+from html.parser import HTMLParser
+
 from django.contrib.postgres.operations import TrigramExtension as DjangoTrigramExtension
 from django.db import migrations, models
 
-from qa.markdown import plain_text
 from qa.migrations._operations import RunSQLOnPostgreSQL
 
 INDEXES = [
@@ -20,6 +21,40 @@ class TrigramExtension(DjangoTrigramExtension):
         # Django checks the database vendor going forwards only.
         if schema_editor.connection.vendor == "postgresql":
             super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+# A frozen copy of qa.markdown.plain_text() as it was when this migration was written: a
+# migration must fill the same values however the live code changes later (`rebuild_derived`
+# brings them up to date).
+BLOCK_TAGS = {
+    "blockquote", "br", "dd", "details", "div", "dl", "dt", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "li", "ol", "p", "pre", "summary", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "ul",
+}  # fmt: skip
+
+
+class TextCollector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def plain_text(rendered):
+    collector = TextCollector()
+    collector.feed(rendered)
+    collector.close()
+    return " ".join("".join(collector.parts).split())
 
 
 def fill_search_text(apps, schema_editor):

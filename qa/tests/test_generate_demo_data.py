@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from qa.grams import fold
+from qa.models import fold
 from qa.models import Answer, Member, Pick, Question, Round, SearchEntry
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_answers_are_realistic_markdown_rendered_as_save_would():
     assert 300 < sizes[0] and sizes[-1] < 12_000
     sample = answers[0]
     stored = (sample.body_html, sample.search_text)
-    sample.render()
+    sample.derive()
     assert (sample.body_html, sample.search_text) == stored
     questions = Question.objects.values_list("text", flat=True)
     assert any(any("가" <= ch <= "힣" for ch in text) for text in questions)  # Korean

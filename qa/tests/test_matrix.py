@@ -2,7 +2,8 @@ import re
 
 import pytest
 
-from qa.models import Answer, Member, Question, answer_matrix
+from qa.board import answer_matrix
+from qa.models import Answer, Member, Question
 
 from .factories import AnswerFactory, MemberFactory, PickFactory, QuestionFactory, RoundFactory
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qa import search
-from qa.grams import fold, term_grams, text_grams
+from qa.models import fold, term_grams, text_grams
 from qa.markdown import plain_text, render_markdown
 from qa.models import Answer, Member, Question, Round, SearchEntry
 from qa.search import find, highlight, split_terms
@@ -392,26 +392,24 @@ def test_search_reads_the_grams_index_on_a_large_board(monkeypatch):
         """A paragraph of CS words, as answers are; one row in 997 mentions 로드밸런싱."""
         return rare if i % 997 == 0 else f"{' '.join(rng.choices(WORDS, k=40))} {i}"
 
-    # bulk_create skips save(), so the stored texts are given as they would be derived.
-    questions = []
-    for i in range(1, count + 1):
-        t = text(i, f"로드밸런싱은 왜 쓰는가 {i}")
-        questions.append(
-            Question(round=round_, author=author, position=i, text=t, text_html=t, search_text=t)
-        )
-    Question.objects.bulk_create(questions)
-    SearchEntry.objects.index(questions)
-    answers = []
-    for i, question in enumerate(questions, start=1):
-        t = text(i + 500, f"로드밸런싱은 부하를 나눈다 {i}")
-        answers.append(
-            Answer(
-                question=question, round=round_, author=answerer, body=t, body_html=t,
-                search_text=t,
+    questions = Question.objects.add(
+        [
+            Question(
+                round=round_, author=author, position=i, text=text(i, f"로드밸런싱은 왜 쓰는가 {i}")
             )
-        )
-    Answer.objects.bulk_create(answers)
-    SearchEntry.objects.index(answers)
+            for i in range(1, count + 1)
+        ]
+    )
+    answers = Answer.objects.add(
+        [
+            Answer(
+                question=question,
+                author=answerer,
+                body=text(i + 500, f"로드밸런싱은 부하를 나눈다 {i}"),
+            )
+            for i, question in enumerate(questions, start=1)
+        ]
+    )
     with connection.cursor() as cursor:
         # New rows wait in the GIN index's pending list, which every index scan must read
         # whole, until inserts or (auto)vacuum merge them; a live board's index is merged.

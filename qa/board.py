@@ -1,0 +1,49 @@
+"""The answer matrix of a round's board: who has answered which picked question."""
+
+from dataclasses import dataclass
+
+from .models import Answer, Member, Question
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    question: Question
+    answer: Answer | None
+    own: bool  # the member's own question: nothing is owed
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    member: Member
+    cells: list
+
+    @property
+    def answered(self):
+        return sum(1 for cell in self.cells if cell.answer)
+
+    @property
+    def owed(self):
+        return sum(1 for cell in self.cells if not cell.answer and not cell.own)
+
+
+def answer_matrix(member_lists, picked):
+    """Members × picked questions, who has answered what, from Round.board()'s data alone.
+
+    Rows are the members with a list on the board, then anyone else who answered.
+    """
+    members = {author.pk: author for author, _questions in member_lists}
+    for question in picked:
+        for answer in question.answers_on_board:
+            members.setdefault(answer.author_id, answer.author)
+    answers = {(a.question_id, a.author_id): a for q in picked for a in q.answers_on_board}
+    return [
+        MatrixRow(
+            member=member,
+            cells=[
+                MatrixCell(q, answers.get((q.pk, member.pk)), own=q.author_id == member.pk)
+                for q in picked
+            ],
+        )
+        for member in members.values()
+    ]
+

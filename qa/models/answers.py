@@ -1,0 +1,248 @@
+"""Answers to picked questions, and the earlier texts an edit replaced (revisions)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .members import Member, display_name, is_author, member_of
+from .questions import PICK_MARKER, Question
+from .rounds import Round
+from .writing import DerivedQuerySet, WrittenText
+
+ANSWER_MAX_LENGTH = 50_000
+
+
+class AnswerConflict(Exception):
+    """Someone saved the answer after this edit was loaded; saving would overwrite their text."""
+
+    def __init__(self, current):
+        super().__init__(f"answer {current.pk} is at version {current.version}")
+        self.current = current
+
+
+class AnswerQuerySet(DerivedQuerySet):
+    def visible_in(self, rounds):
+        return self.filter(round__in=rounds)
+
+    def for_listing(self):
+        """Answers away from their question's page, newest round first."""
+        return self.select_related("author", "question__round", "question__author").order_by(
+            "-round__number", "-created", "-pk"
+        )
+
+
+class Answer(WrittenText, models.Model):
+    markdown_field, html_field = "body", "body_html"
+    derived_fields = ("body", "body_html", "search_text", "round_id")
+    saved_with = ("updated", "version", "edited_by")
+
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="answers"
+    )
+    author = models.ForeignKey(
+        Member, verbose_name=_("author"), on_delete=models.PROTECT, related_name="answers"
+    )
+    # The question's (derive()), as Pick.round is: member pages and searches hide
+    # draft rounds without joining every answer to its question.
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, editable=False, related_name="answers"
+    )
+    body = models.TextField(
+        _("answer (Markdown)"),
+        validators=[
+            MaxLengthValidator(
+                ANSWER_MAX_LENGTH,
+                message=_(
+                    "An answer can be at most %(limit_value)d characters long "
+                    "(it has %(show_value)d)."
+                ),
+            )
+        ],
+    )
+    body_html = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="")
+    # Each saved change of the text adds one; an edit carries the version it started from,
+    # so a save based on an older text is refused instead of overwriting a newer one.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last edited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Empty for imported text, which is the author's own."),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AnswerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "author"], name="qa_answer_unique_author_question"
+            ),
+            models.CheckConstraint(condition=~Q(body=""), name="qa_answer_body_not_blank"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="qa_answer_version_positive"),
+        ]
+
+    def __str__(self):
+        return gettext("%(author)s's answer to %(question)s") % {
+            "author": self.author,
+            "question": self.question,
+        }
+
+    def get_absolute_url(self):
+        return f"{self.question.get_absolute_url()}#answer-{self.pk}"
+
+    def get_history_url(self):
+        return reverse("qa:answer-history", kwargs={"pk": self.pk})
+
+    @property
+    def editor_name(self):
+        return display_name(self.edited_by) if self.edited_by_id else self.author.name
+
+    @staticmethod
+    def can_use_editor(user):
+        """Preview and image upload: for members and curators, never for visitors."""
+        return user.is_staff or member_of(user) is not None
+
+    def can_edit(self, user):
+        """Authors edit and restore their answer while the round takes answers."""
+        return user.is_staff or (
+            is_author(user, self.author_id) and self.question.round.is_open_for_answers()
+        )
+
+    def clean(self):
+        if self.question_id and not self.question.picks.exists():
+            raise ValidationError(
+                _("Only picked (%(marker)s) questions take answers.") % {"marker": PICK_MARKER},
+                code="not_picked",
+            )
+
+    def derive(self):
+        super().derive()
+        self.round_id = self.question.round_id
+
+    def save_derived(self, *args, **kwargs):
+        """Save, keeping the replaced text as a revision; AnswerConflict if `version` is stale."""
+        if self._state.adding:
+            self.version = 1
+        else:
+            self._keep_replaced_text()
+        super().save_derived(*args, **kwargs)
+
+    def _keep_replaced_text(self):
+        """Keep the stored text as a revision and take the next version; within save()."""
+        # The row lock makes a simultaneous save of this answer wait, then see our version.
+        replaced = Answer.objects.select_for_update().filter(pk=self.pk).first()
+        if replaced is None:
+            return
+        if replaced.body != self.body:
+            if replaced.version != self.version:
+                raise AnswerConflict(replaced)
+            Revision.objects.create(
+                answer=self,
+                version=replaced.version,
+                body=replaced.body,
+                edited_by_id=replaced.edited_by_id,
+                saved=replaced.updated,
+            )
+            self.version = replaced.version + 1
+        else:
+            # Nothing of the text changes, so neither do its version and writer.
+            self.version = replaced.version
+            self.edited_by_id = replaced.edited_by_id
+
+    def versions(self):
+        """Every text this answer has had, newest first, the current one as an unsaved Revision."""
+        current = Revision(
+            answer=self,
+            version=self.version,
+            body=self.body,
+            edited_by=self.edited_by,
+            saved=self.updated,
+        )
+        return [current, *self.revisions.select_related("edited_by__member")]
+
+    def save_edit(self):
+        """Save a writer's text: a first answer that a simultaneous request by the same
+        member has just created is a conflict with it, like any other stale edit."""
+        if not self._state.adding:
+            self.save()
+            return
+        try:
+            with transaction.atomic():
+                self.save()
+        except IntegrityError:
+            current = Answer.objects.filter(
+                question_id=self.question_id, author_id=self.author_id
+            ).first()
+            if current is None:
+                raise
+            raise AnswerConflict(current) from None
+
+    def restore(self, revision, editor):
+        """Bring back an earlier text; the text it replaces becomes a revision in turn."""
+        self.body = revision.body
+        self.edited_by = editor
+        self.full_clean()
+        self.save()
+
+
+class Revision(models.Model):
+    """A text an answer had before an edit replaced it."""
+
+    answer = models.ForeignKey(
+        Answer, verbose_name=_("answer"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    body = models.TextField(_("answer (Markdown)"))
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for imported text, which is the author's own."),
+    )
+    saved = models.DateTimeField(_("saved"))
+
+    class Meta:
+        ordering = ["answer", "-version"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer", "version"], name="qa_revision_unique_answer_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="qa_revision_version_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return gettext("%(answer)s, version %(version)d") % {
+            "answer": self.answer,
+            "version": self.version,
+        }
+
+    def get_absolute_url(self):
+        return f"{self.answer.get_history_url()}#version-{self.version}"
+
+    @property
+    def editor_name(self):
+        return display_name(self.edited_by) if self.edited_by_id else self.answer.author.name
+
+

@@ -1,0 +1,56 @@
+"""Members: the people of a study group, with or without a login account."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def member_of(user):
+    """The member an account takes part as; None for visitors and accounts not linked to one."""
+    # Django caches the reverse one-to-one, even a missing one: one query per request at most.
+    return getattr(user, "member", None)
+
+
+def is_author(user, author_id):
+    """Whether the account takes part as the member who wrote something."""
+    member = member_of(user)
+    return member is not None and member.pk == author_id
+
+
+def display_name(user):
+    member = member_of(user)
+    return member.name if member else user.get_username()
+
+
+
+class Member(models.Model):
+    name = models.CharField(_("name"), max_length=50)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+        help_text=_("Members imported from files have no account until a curator links one."),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="qa_member_unique_name"),
+            models.CheckConstraint(condition=~Q(name=""), name="qa_member_name_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("qa:member-detail", kwargs={"name": self.name})
+
+

@@ -1,0 +1,339 @@
+"""Questions on a round's board, and the 👀 picks that choose which ones get answers."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .members import Member, is_author, member_of
+from .rounds import Round, _count_of
+from .writing import Derived, DerivedQuerySet, WrittenText, touch_rounds
+
+PICK_MARKER = "👀"
+
+
+class QuestionQuerySet(DerivedQuerySet):
+    def visible_in(self, rounds):
+        return self.filter(round__in=rounds)
+
+    def for_listing(self):
+        """Questions away from their board (member pages, search), newest round first."""
+        return self.select_related("round", "author").order_by("-round__number", "position", "pk")
+
+    def with_pick_count(self):
+        return self.annotate(
+            pick_count=_count_of(Pick.objects.filter(question=OuterRef("pk")), "question")
+        )
+
+    def with_answer_count(self):
+        from .answers import Answer
+
+        return self.annotate(
+            answer_count=_count_of(Answer.objects.filter(question=OuterRef("pk")), "question")
+        )
+
+    def for_board(self):
+        """Questions with author, picks and answers loaded; the board's query count stays flat."""
+        return (
+            self.select_related("author", "round").prefetch_related(*_board_parts()).order_by("pk")
+        )
+
+
+def _board_parts():
+    """A question's picks and answers as its board and its page show them."""
+    from .answers import Answer
+
+    return [
+        Prefetch(
+            "picks",
+            queryset=Pick.objects.select_related("picker").order_by("created", "pk"),
+            to_attr="picks_on_board",
+        ),
+        Prefetch(
+            "answers",
+            queryset=Answer.objects.select_related("author").order_by("created", "pk"),
+            to_attr="answers_on_board",
+        ),
+    ]
+
+
+class Question(WrittenText, models.Model):
+    markdown_field, html_field = "text", "text_html"
+    derived_fields = ("text", "text_html", "search_text")
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="questions"
+    )
+    author = models.ForeignKey(
+        Member, verbose_name=_("author"), on_delete=models.PROTECT, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), help_text=_("Order in the author's list, from 1.")
+    )
+    label = models.CharField(
+        _("label"), max_length=20, blank=True, help_text=_('As written, such as "1." or "Q4.".')
+    )
+    text = models.TextField(_("question (Markdown)"))
+    text_html = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="")
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "author", "position"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "author", "position"], name="qa_question_unique_author_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1), name="qa_question_position_positive"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="qa_question_text_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} {self.label or self.position} {self.text[:40]}"
+
+    def get_absolute_url(self):
+        return reverse("qa:question-detail", kwargs={"pk": self.pk})
+
+
+    def moved(self):
+        # The admin can move a question to another round: its picks and answers follow.
+        Pick.objects.refresh(list(self.picks.select_related("question")))
+        self.answers.refresh(list(self.answers.select_related("question")))
+
+    def load_board_parts(self):
+        """Load picks_on_board and answers_on_board, as for_board() does for many."""
+        prefetch_related_objects([self], *_board_parts())
+        return self
+
+    def can_edit(self, user):
+        """Authors edit, reorder and delete their own list while questions are open."""
+        return user.is_staff or (
+            is_author(user, self.author_id) and self.round.is_open_for_questions()
+        )
+
+    def can_delete(self, user):
+        """Like editing, except that a member never deletes other members' answers with it."""
+        return self.can_edit(user) and (user.is_staff or not self.answers.exists())
+
+    def can_pick(self, user):
+        """A member's own 👀 on someone else's question."""
+        member = member_of(user)
+        return member is not None and member.pk != self.author_id and self.round.can_pick(user)
+
+    def can_pick_for_group(self, user):
+        return user.is_staff
+
+    def can_answer(self, user):
+        """Write a new answer: as a member, to a picked question, while the round takes answers."""
+        return (
+            member_of(user) is not None
+            and (user.is_staff or self.round.is_open_for_answers())
+            and self.is_picked()
+        )
+
+    def is_picked(self):
+        if hasattr(self, "picks_on_board"):
+            return bool(self.picks_on_board)
+        return self.picks.exists()
+
+    def pick_of(self, member):
+        """The member's pick (the curators' with None) among the board's prefetched picks."""
+        picker_id = member.pk if member else None
+        return next((p for p in self.picks_on_board if p.picker_id == picker_id), None)
+
+    def answer_of(self, member):
+        """The member's answer among the board's prefetched answers."""
+        if member is None:
+            return None
+        return next((a for a in self.answers_on_board if a.author_id == member.pk), None)
+
+    def pick(self, picker=None):
+        """Mark this question 👀; `picker=None` is a pick by the curators."""
+        pick = Pick(question=self, picker=picker)
+        pick.full_clean()
+        try:
+            with transaction.atomic():
+                pick.save()
+        except IntegrityError:
+            # A simultaneous request saved its pick between our check and our insert. Its
+            # row is visible now, so validation names the broken rule, as it would have
+            # if the two requests had come one after the other.
+            pick.full_clean()
+            raise
+        return pick
+
+    def _picks_by(self, picker):
+        if picker is None:
+            return self.picks.filter(picker__isnull=True)
+        return self.picks.filter(picker=picker)
+
+    def set_pick(self, picker, picked):
+        """Give or take back a 👀 (`picker=None`: the curators'); repeating either is harmless."""
+        if not picked:
+            mine = self._picks_by(picker)
+            others = self.picks.exclude(pk__in=mine.values("pk"))
+            if mine.exists() and not others.exists() and self.answers.exists():
+                raise ValidationError(
+                    _("This question has answers, so it keeps its last %(marker)s."),
+                    code="answered",
+                    params={"marker": PICK_MARKER},
+                )
+            mine.delete()
+            return None
+        existing = self._picks_by(picker).first()
+        if existing:
+            return existing
+        try:
+            return self.pick(picker)
+        except ValidationError:
+            existing = self._picks_by(picker).first()
+            if existing:  # a twin request (a double click) picked it first
+                return existing
+            raise
+
+    def move(self, step):
+        """Swap places with the previous (step=-1) or next (step=1) question in the list."""
+        with transaction.atomic():
+            mine = list(
+                Question.objects.select_for_update()
+                .filter(round_id=self.round_id, author_id=self.author_id)
+                .order_by("position", "pk")
+            )
+            index = next(i for i, q in enumerate(mine) if q.pk == self.pk)
+            if not 0 <= index + step < len(mine):
+                return
+            this, other = mine[index], mine[index + step]
+            # Unique positions are checked row by row, so the swap goes through a free one.
+            spare = max(q.position for q in mine) + 1
+            Question.objects.filter(pk=this.pk).update(position=spare)
+            Question.objects.filter(pk=other.pk).update(position=this.position)
+            Question.objects.filter(pk=this.pk).update(position=other.position)
+            # Positions are no derived value, so the swap writes them directly.
+            touch_rounds([self])
+            self.position = other.position
+
+    def save_answer(self, author, body, editor=None):
+        """One answer per member per question: a second attempt edits the first."""
+        from .answers import Answer, AnswerConflict
+
+        for attempt in range(2):
+            answer = Answer.objects.filter(question=self, author=author).first() or Answer(
+                question=self, author=author
+            )
+            answer.body = body
+            answer.edited_by = editor
+            try:
+                answer.full_clean()
+                answer.save_edit()
+            except (AnswerConflict, ValidationError) as error:
+                # A simultaneous request saved this member's answer after our look-up.
+                # Looked up again, it is edited, as if that request had come first (its
+                # text stays in the history); a real validation error comes back again.
+                if attempt or (isinstance(error, ValidationError) and not answer._state.adding):
+                    raise
+            else:
+                return answer
+
+
+class PickQuerySet(DerivedQuerySet):
+    def visible_in(self, rounds):
+        return self.filter(round__in=rounds)
+
+    def for_listing(self):
+        return self.select_related("picker", "question__round", "question__author").order_by(
+            "-round__number", "-created", "-pk"
+        )
+
+
+class Pick(Derived, models.Model):
+    derived_fields = ("round_id", "question_author_id")
+
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="picks"
+    )
+    picker = models.ForeignKey(
+        Member,
+        verbose_name=_("picked by"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="picks",
+        help_text=_("Empty when the curators picked it for the group."),
+    )
+    # Copied from the question on save so the database itself can enforce
+    # "one pick per member's list per round" and "not your own question".
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, editable=False, related_name="picks")
+    question_author = models.ForeignKey(
+        Member, on_delete=models.CASCADE, editable=False, related_name="+"
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = PickQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created"]
+        verbose_name = _("pick")
+        verbose_name_plural = _("picks")
+        constraints = [
+            # The messages are the model's validation too: Question.pick() and the
+            # admin both run full_clean(), so the rules live in one place.
+            models.UniqueConstraint(
+                fields=["picker", "question"],
+                condition=Q(picker__isnull=False),
+                name="qa_pick_unique_picker_question",
+                violation_error_code="duplicate_pick",
+                violation_error_message=_("This member already picked this question."),
+            ),
+            models.UniqueConstraint(
+                fields=["question"],
+                condition=Q(picker__isnull=True),
+                name="qa_pick_unique_curator_question",
+                violation_error_code="duplicate_pick",
+                violation_error_message=_("The curators already picked this question."),
+            ),
+            models.UniqueConstraint(
+                fields=["picker", "round", "question_author"],
+                condition=Q(picker__isnull=False),
+                name="qa_pick_one_per_list_per_round",
+                violation_error_code="one_per_list",
+                violation_error_message=_(
+                    "A member picks at most one question from each member's list in a round."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(picker__isnull=True) | ~Q(picker=F("question_author")),
+                name="qa_pick_not_own_question",
+                violation_error_code="own_question",
+                violation_error_message=_("Members cannot pick their own questions."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{PICK_MARKER} {self.question} ({self.picker_name})"
+
+    @property
+    def picker_name(self):
+        return self.picker.name if self.picker_id else gettext("curators")
+
+    def derive(self):
+        self.round_id = self.question.round_id
+        self.question_author_id = self.question.author_id
+
+    def validate_constraints(self, exclude=None):
+        # round and question_author are derived from the question and never typed into a
+        # form, so the constraints that use them are checked whenever the question is known.
+        if self.question_id:
+            self.derive()
+            exclude = set(exclude or ()) - {"round", "question_author"}
+        super().validate_constraints(exclude=exclude)
+
+

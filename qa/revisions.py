@@ -1,0 +1,27 @@
+"""Every change to what a board shows counts in its round's revision (Round.revision).
+
+Saves count through the write path (qa.models.writing). Deletions count here, as signals,
+so that admin deletions and cascades count too; so do members' renames, which show on every
+board.
+"""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Answer, Member, Pick, Question, Round
+
+
+@receiver(post_delete, sender=Question)
+@receiver(post_delete, sender=Pick)
+@receiver(post_delete, sender=Answer)
+def count_deletion(sender, instance, **kwargs):
+    Round.objects.filter(pk=instance.round_id).touch()
+
+
+@receiver(post_save, sender=Member)
+def count_rename(sender, instance, created, update_fields=None, **kwargs):
+    # Names show on every board; linking an account (update_fields={"user"}) shows nowhere.
+    if created or (update_fields is not None and "name" not in update_fields):
+        return
+    # Every round it may appear in, as author, picker or answerer: renames are rare.
+    Round.objects.touch()
