@@ -3,8 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from qa.models import fold
-from qa.models import Answer, Member, Pick, Question, Round, SearchEntry
+from qa.models import Answer, Member, Pick, Question, Round, SearchEntry, fold
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qa import search
-from qa.models import fold, term_grams, text_grams
 from qa.markdown import plain_text, render_markdown
-from qa.models import Answer, Member, Question, Round, SearchEntry
+from qa.models import Answer, Member, Question, Round, SearchEntry, fold, term_grams, text_grams
 from qa.search import find, highlight, split_terms
 
 from .factories import AnswerFactory, MemberFactory, PickFactory, QuestionFactory, RoundFactory
