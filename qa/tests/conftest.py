@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 from django.utils import translation
 
@@ -123,9 +123,11 @@ def shoot(request):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with nothing cached: cached pages must come from its own data."""
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,13 @@
 """Visitors get the board and question pages whole from the cache, and never a stale one."""
 
+from unittest.mock import patch
+
 import pytest
+from django.core.cache import cache, caches
 from django.test import Client
+
+from qa import views
+from studygroup.release import code_release
 
 from qa.models import Answer, Member, Pick, Question, Round
 
@@ -257,14 +263,32 @@ def test_an_answer_moved_to_another_question_leaves_its_old_board(client, week):
     assert f'id="answer-{answer.pk}"' in board(client, other)
 
 
-def test_each_worker_keeps_only_its_latest_pages():
-    from qa import pagecache
+def test_a_worker_serves_its_latest_pages_from_its_own_memory(client, week):
+    first = client.get(week.get_absolute_url())
+    cache.clear()  # the shared cache (Redis in production) loses the page
+    assert client.get(week.get_absolute_url()).content == first.content
+    caches["pages"].clear()
+    edit_answer(week)  # served from neither now: rendered again, with the edit
+    assert "캐시 무효화" in board(client, week)
 
-    recent = pagecache._RecentPages()
-    for key in range(pagecache.LOCAL_PAGES):
-        recent.keep(key, b"page")
-    assert recent.get(0) == b"page"  # now the most recently used
-    recent.keep("new", b"page")
-    assert recent.get(1) is None  # the least recently used left
-    assert recent.get(0) == recent.get("new") == b"page"
-    assert len(recent) == pagecache.LOCAL_PAGES
+
+def test_a_new_release_never_serves_pages_of_the_previous_one(client, week, settings):
+    settings.STUDYBOARD_RELEASE = "before"
+    first = client.get(week.get_absolute_url()).content
+    # A deploy changed a template; the data did not change, so the version is the same.
+    with patch("qa.views.render", wraps=views.render) as render:
+        assert client.get(week.get_absolute_url()).content == first
+        assert not render.called
+        settings.STUDYBOARD_RELEASE = "after"
+        client.get(week.get_absolute_url())
+        assert render.called
+
+
+def test_without_a_release_variable_the_code_names_the_release(tmp_path):
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("<p>one</p>")
+    first = code_release(tmp_path)
+    assert code_release(tmp_path) == first
+    page.write_text("<p>two</p>")
+    assert code_release(tmp_path) != first

@@ -231,8 +231,8 @@ def test_search_query_count_is_flat(client, db, django_assert_max_num_queries, a
     for i in range(answers):
         AnswerFactory(question=question, author=MemberFactory(name=f"m{i}"), body=f"큐 {i}")
     # The newest entry's number, the matches, the page's questions, its answers, the member
-    # filter's choices.
-    with django_assert_max_num_queries(5):
+    # filter's choices; on PostgreSQL, turning parallel workers off.
+    with django_assert_max_num_queries(6):
         response = client.get("/search/", {"q": "큐"})
     assert len(response.context["hits"]) == min(answers + 1, 20)
 
@@ -450,12 +450,29 @@ def find_explained(terms, rounds):
     return rows, plans
 
 
-@on_postgresql
-@pytest.mark.django_db
-def test_requests_start_no_parallel_workers():
+def parallel_workers():
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
-        assert cursor.fetchone() == ("0",)
+        return cursor.fetchone()[0]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_search_runs_without_parallel_workers_and_other_queries_keep_them(monkeypatch):
+    QuestionFactory(text="교착 상태란?")
+    server_setting = parallel_workers()
+    assert server_setting != "0"
+    seen = []
+
+    def matches(*args):
+        seen.append(parallel_workers())
+        return real_matches(*args)
+
+    real_matches = search._matches
+    monkeypatch.setattr(search, "_matches", matches)
+    assert len(find(["교착"], Round.objects.all())) == 1
+    assert seen == ["0"]
+    assert parallel_workers() == server_setting
 
 
 def test_older_texts_are_read_when_the_newest_fall_short(client, db, monkeypatch):
