@@ -103,7 +103,6 @@ class Question(WrittenText, models.Model):
     def get_absolute_url(self):
         return reverse("qa:question-detail", kwargs={"pk": self.pk})
 
-
     def moved(self):
         # The admin can move a question to another round: its picks and answers follow.
         Pick.objects.refresh(list(self.picks.select_related("question")))
