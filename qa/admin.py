@@ -1,12 +1,22 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminTextareaWidget
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.html import format_html
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
 from . import admin_import
-from .models import Answer, Member, Pick, Question, Round
+from .diffs import line_diff
+from .models import Answer, AnswerConflict, Member, Pick, Question, Round
+
+# A try fails only when someone saves an answer in the moment between its check and its save;
+# after this many in a row, AnswerConflict is a server error rather than an endless loop.
+CONFLICT_ATTEMPTS = 3
 
 
 @admin.register(Member)
@@ -105,15 +115,117 @@ class PickInline(admin.TabularInline):
     extra = 0
 
 
+class AnswerBox(AdminTextareaWidget):
+    """The answer's text box; after a conflict, followed by the stored text it would replace."""
+
+    conflict_template_name = "admin/qa/answer/_conflict.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        # (stored answer, line diff from it to the box's text), set by AnswerAdminForm.clean().
+        self.conflict = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box = super().render(name, value, attrs, renderer)
+        if self.conflict is None:
+            return box
+        current, diff = self.conflict
+        box_id = (attrs or {}).get("id", name)
+        context = {"box": box, "current": current, "diff": diff, "id": box_id}
+        return render_to_string(self.conflict_template_name, context)
+
+
+class AnswerAdminForm(forms.ModelForm):
+    """An answer in the admin, checked against the version it was loaded at, as members' are."""
+
+    # Not `version`: AnswerAdmin shows the stored version as a read-only field of that name.
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Answer
+        fields = ["question", "author", "body"]
+        widgets = {"body": AnswerBox}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            self.fields["base_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        body, base = cleaned_data.get("body"), cleaned_data.get("base_version")
+        # A form posted without a version (a page loaded before it was sent, a script) saves
+        # as before, against the version loaded with this request.
+        if self.instance._state.adding or body is None or base is None:
+            return cleaned_data
+        current = (
+            Answer.objects.select_related("author", "edited_by__member")
+            .filter(pk=self.instance.pk)
+            .first()
+        )
+        # The same test as Answer.save() makes under its row lock, on the text it will store.
+        body = normalize_newlines(body)
+        if current is None or base == current.version or body == current.body:
+            return cleaned_data
+        if current.revisions.filter(version=base, body=body).exists():
+            # The box still holds the text the page was loaded with: the question's page sends
+            # every answer back with any change to the question, edited or not. Nothing here is
+            # the curator's, so the newer text stays as it is.
+            cleaned_data |= {"body": current.body, "base_version": current.version}
+            return cleaned_data
+        # Their text stays in the box, now based on the current version, so that saving the
+        # merge is an edit of the text it was compared with.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("base_version")] = str(current.version)
+        self.fields["body"].widget.conflict = (current, line_diff(current.body, body))
+        self.add_error(
+            "body",
+            ValidationError(
+                _(
+                    "Saving would overwrite a newer text of this answer: version %(version)d, "
+                    "saved by %(name)s. Your text was not saved. Compare it with the current "
+                    "text below, merge what you want to keep into this box, and save again."
+                ),
+                code="conflict",
+                params={"version": current.version, "name": current.editor_name},
+            ),
+        )
+        return cleaned_data
+
+    def save(self, commit=True):
+        # The text is an edit of the version the page was loaded (or shown again) at, and
+        # Answer.save() checks that one under its row lock: a member's save after clean()
+        # ends in AnswerConflict rather than under this text.
+        if not self.instance._state.adding and self.cleaned_data["base_version"] is not None:
+            self.instance.version = self.cleaned_data["base_version"]
+        return super().save(commit)
+
+
+class ChecksAnswerVersions:
+    """For admins that save answers with AnswerAdminForm: a member's save between the form's
+    check and the answer's own (AnswerConflict) ends as the form's conflict, not a 500."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        for _attempt in range(CONFLICT_ATTEMPTS - 1):
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except AnswerConflict:
+                # The view's transaction has undone all this request wrote; run again, and
+                # clean() now sees the newer text and refuses the save with both texts.
+                continue
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
 class AnswerInline(admin.StackedInline):
     model = Answer
-    fields = ["author", "body"]
+    form = AnswerAdminForm
+    fields = ["author", "body", "base_version"]
     autocomplete_fields = ["author"]
     extra = 0
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(ChecksAnswerVersions, admin.ModelAdmin):
     list_display = ["__str__", "round", "author", "position", "label", "pick_count"]
     list_filter = ["round__state", "round", "author"]
     list_select_related = ["round", "author"]
@@ -150,7 +262,8 @@ class PickAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(ChecksAnswerVersions, admin.ModelAdmin):
+    form = AnswerAdminForm
     list_display = ["question", "author", "created", "updated"]
     list_filter = ["question__round", "author"]
     list_select_related = ["question__author", "question__round", "author"]
