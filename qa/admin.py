@@ -149,13 +149,14 @@ class AnswerAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.instance._state.adding:
+            # Required, like the members' form: a post that does not say which text it edits
+            # (a page from before this field, a script) cannot be checked, so it is refused.
+            self.fields["base_version"].required = True
             self.fields["base_version"].initial = self.instance.version
 
     def clean(self):
         cleaned_data = super().clean()
         body, base = cleaned_data.get("body"), cleaned_data.get("base_version")
-        # A form posted without a version (a page loaded before it was sent, a script) saves
-        # as before, against the version loaded with this request.
         if self.instance._state.adding or body is None or base is None:
             return cleaned_data
         current = (
@@ -196,7 +197,7 @@ class AnswerAdminForm(forms.ModelForm):
         # The text is an edit of the version the page was loaded (or shown again) at, and
         # Answer.save() checks that one under its row lock: a member's save after clean()
         # ends in AnswerConflict rather than under this text.
-        if not self.instance._state.adding and self.cleaned_data["base_version"] is not None:
+        if not self.instance._state.adding:
             self.instance.version = self.cleaned_data["base_version"]
         return super().save(commit)
 

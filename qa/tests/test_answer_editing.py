@@ -212,13 +212,29 @@ def test_admin_edits_keep_a_revision_and_name_the_curator(question, staff_client
     answer = AnswerFactory(question=question, body="처음")
     response = staff_client.post(
         reverse("admin:qa_answer_change", args=[answer.pk]),
-        {"question": question.pk, "author": answer.author.pk, "body": "운영진 수정"},
+        {
+            "question": question.pk,
+            "author": answer.author.pk,
+            "body": "운영진 수정",
+            "base_version": answer.version,
+        },
     )
     assert response.status_code == 302
     answer.refresh_from_db()
     assert (answer.body, answer.version) == ("운영진 수정", 2)
     assert answer.edited_by == get_user_model().objects.get(username="curator")
     assert Revision.objects.get().body == "처음"
+
+
+def test_an_admin_edit_that_does_not_say_which_version_it_edits_is_refused(question, staff_client):
+    answer = AnswerFactory(question=question, body="처음")
+    response = staff_client.post(
+        reverse("admin:qa_answer_change", args=[answer.pk]),
+        {"question": question.pk, "author": answer.author.pk, "body": "버전 없는 수정"},
+    )
+    assert response.status_code == 200  # the form again, with the error
+    answer.refresh_from_db()
+    assert (answer.body, answer.version) == ("처음", 1)
 
 
 def test_the_last_pick_of_an_answered_question_stays(question):
