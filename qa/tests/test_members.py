@@ -104,24 +104,6 @@ def test_names_link_to_member_pages_on_the_board_and_question_page(client, chloe
     assert f'<a class="answer__author" href="{chloe_weeks.get_absolute_url()}">클로이</a>' in page
 
 
-@pytest.mark.parametrize("rounds", [2, 12])
-def test_member_page_query_count_is_flat(client, django_assert_max_num_queries, rounds):
-    chloe, sky = MemberFactory(name="클로이"), MemberFactory(name="sky")
-    for number in range(1, rounds + 1):
-        round_ = RoundFactory(number=number)
-        for position in range(1, 4):
-            QuestionFactory(round=round_, author=chloe, position=position)
-        picked = QuestionFactory(round=round_, author=sky, position=1)
-        PickFactory(question=picked, picker=chloe)
-        AnswerFactory(question=picked, author=chloe)
-    # The member, then for questions, picks and answers each a count and one page.
-    with django_assert_max_num_queries(7):
-        response = client.get(chloe.get_absolute_url())
-    assert response.context["questions"].paginator.count == rounds * 3
-    assert response.context["picks"].paginator.count == rounds
-    assert response.context["answers"].paginator.count == rounds
-
-
 def test_long_member_lists_are_paged_each_on_its_own(client):
     chloe, sky = MemberFactory(name="클로이"), MemberFactory(name="sky")
     for number in range(1, 26):

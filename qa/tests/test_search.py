@@ -224,20 +224,6 @@ def test_results_are_paginated_keeping_the_query(client, db):
     assert [hit.obj.position for hit in second.context["hits"]] == [5, 4, 3, 2, 1]
 
 
-@pytest.mark.parametrize("answers", [5, 40])
-def test_search_query_count_is_flat(client, db, django_assert_max_num_queries, answers):
-    round_ = RoundFactory(number=1)
-    question = QuestionFactory(round=round_, text="큐와 스택")
-    PickFactory(question=question)
-    for i in range(answers):
-        AnswerFactory(question=question, author=MemberFactory(name=f"m{i}"), body=f"큐 {i}")
-    # The newest entry's number, the matches, the page's questions, its answers, the member
-    # filter's choices.
-    with django_assert_max_num_queries(5):
-        response = client.get("/search/", {"q": "큐"})
-    assert len(response.context["hits"]) == min(answers + 1, 20)
-
-
 def test_saving_keeps_search_text_current(db):
     question = QuestionFactory(text="**처음** 질문")
     assert question.search_text == "처음 질문"
