@@ -106,13 +106,11 @@ def test_pick_rules_are_form_errors_in_the_admin_not_server_errors(staff_client)
     assert Pick.objects.count() == 1
 
 
-def test_round_changelist_shows_counts_with_flat_queries(
-    staff_client, make_round, django_assert_max_num_queries
-):
+def test_round_changelist_shows_counts(staff_client, make_round):
+    # Its queries are pinned in test_scale.PAGES.
     for number in range(1, 11):
         make_round(members=3, questions_each=2, number=number)
-    with django_assert_max_num_queries(8):
-        response = staff_client.get(reverse("admin:qa_round_changelist"))
+    response = staff_client.get(reverse("admin:qa_round_changelist"))
     first = response.context["cl"].result_list[0]
     assert (first.question_count, first.pick_count, first.answer_count) == (6, 3, 3)
 

@@ -41,6 +41,22 @@ def test_with_counts(make_round):
     assert (empty.question_count, empty.pick_count, empty.answer_count) == (0, 0, 0)
 
 
+def test_add_question_refuses_one_past_the_rounds_limit():
+    round_ = RoundFactory(question_limit=2)
+    bee, sky = MemberFactory(name="bee"), MemberFactory(name="sky")
+    round_.add_question(bee, "첫 질문")
+    round_.add_question(bee, "둘째 질문")
+    with pytest.raises(ValidationError) as excinfo:
+        round_.add_question(bee, "셋째 질문")
+    assert excinfo.value.code == "question_limit"
+    assert [q.text for q in round_.questions.filter(author=bee).order_by("position")] == [
+        "첫 질문",
+        "둘째 질문",
+    ]
+    # The limit is each member's own: bee's full list leaves sky's room untouched.
+    assert round_.add_question(sky, "sky의 질문").position == 1
+
+
 def test_question_html_is_rendered_on_save_and_rebuilt_on_edit():
     question = QuestionFactory(text="**L4**와 L7의 차이")
     assert question.text_html == "<p><strong>L4</strong>와 L7의 차이</p>\n"

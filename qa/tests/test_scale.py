@@ -1,83 +1,167 @@
-"""Every page makes as many queries for a big board as for a small one.
+"""What each page costs in queries, pinned in one table; the cost never grows with the data.
 
 Each page is requested on a small generated data set, then again after the data has grown
-(more rounds, members and answers): the counts must be equal, and at most the pinned
-number. Caches are emptied before each request, so the rendering path is what is counted.
+(more rounds, members and answers): the counts must be equal, and equal to the pinned
+number, so a page that gets cheaper updates the table too. Caches are emptied before each
+page, so the rendering path is what is counted; rows marked `again` count a second request
+instead, which is the one the page cache answers for visitors.
 """
 
+from collections.abc import Callable
 from io import StringIO
+from typing import NamedTuple
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from qa import search
 from qa.models import Answer, Member, Round
 
 from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# page: (path for the current data, queries for a visitor, for a signed-in member).
-# A member's pages add their session, user and member; feeds and exports ignore the account.
-PAGES = {
-    "home": (lambda: "/", 4, 7),
-    "board": (lambda: newest().get_absolute_url(), 4, 7),
-    "question": (lambda: picked_question().get_absolute_url(), 4, 7),
-    "member": (lambda: first_member().get_absolute_url(), 7, 10),
-    # The newest entry's number, the matches, the page's answers, the member filter's
-    # choices; TCP also hits questions. On PostgreSQL one more: no parallel workers.
-    "search in Hangul": (lambda: "/search/?q=로드밸런싱", 5, 8),
-    "search in English": (lambda: "/search/?q=TCP", 6, 9),
-    "round list": (lambda: "/rounds/", 2, 5),
-    "answer feed": (lambda: "/feed/", 1, 1),
-    "round feed": (lambda: "/rounds/feed/", 1, 1),
-    "export": (lambda: f"{newest().get_absolute_url()}export.md", 4, 6),
-}
+
+class Page(NamedTuple):
+    path: Callable[[], str]
+    # Queries for each role; None where the page is not counted for that role.
+    visitor: int | None
+    member: int | None
+    curator: int | None  # a superuser with a member of their own
+    again: bool = False  # count the second request, after the first could fill the cache
+    on_postgresql: int = 0  # queries added there
 
 
-def newest():
+# Paths, found in the data when the test runs.
+def at(path):
+    return lambda: path
+
+
+def newest_round():
     return Round.objects.visible().order_by("-number").first()
 
 
-def picked_question():
-    return Answer.objects.filter(question__round=newest()).first().question
+def board():
+    return newest_round().get_absolute_url()
+
+
+def board_utm():
+    return f"{board()}?utm=x"
+
+
+def export():
+    return f"{board()}export.md"
+
+
+def question():
+    """A picked question of the newest round, with answers."""
+    answer = Answer.objects.filter(question__round=newest_round()).first()
+    return answer.question.get_absolute_url()
 
 
 def first_member():
     return Member.objects.order_by("pk").first()
 
 
+def member():
+    return first_member().get_absolute_url()
+
+
+def admin_rounds():
+    return reverse("admin:qa_round_changelist")
+
+
+# Signed in, a page adds the session, the user and the member; an export adds the first two
+# only, and feeds nothing (they never read the session). Signed-in pages are never cached,
+# so the "again" rows are for visitors only.
+PAGES = {
+    #                                                              visitor member curator
+    # The round, then the board's questions, picks and answers (the matrix adds none).
+    "home":                      Page(at("/"),                     4,      7,     7),
+    "board":                     Page(board,                       4,      7,     7),
+    # The round alone: its revision keys the cached page.
+    "board, again":              Page(board,                       1,      None,  None, again=True),
+    # Rendered again, never cached: a query string could fill the cache with copies.
+    "board with a query string": Page(board_utm,                   4,      None,  None, again=True),
+    # The round (by the question's id), the question, its picks, its answers.
+    "question":                  Page(question,                    4,      7,     7),
+    "question, again":           Page(question,                    1,      None,  None, again=True),
+    # The member, then for questions, picks and answers each a count and one page.
+    "member":                    Page(member,                      7,      10,    10),
+    # The newest entry's number, the matches, the page's answers, the member filter's
+    # choices; TCP also hits questions. PostgreSQL adds one: no parallel workers (SET LOCAL).
+    "search in Hangul":          Page(at("/search/?q=로드밸런싱"), 4,      7,     7, on_postgresql=1),
+    "search in English":         Page(at("/search/?q=TCP"),        5,      8,     8, on_postgresql=1),
+    # A count for the pages, then the page's rounds with their counts as subqueries.
+    "round list":                Page(at("/rounds/"),              2,      5,     5),
+    "answer feed":               Page(at("/feed/"),                1,      1,     1),
+    "round feed":                Page(at("/rounds/feed/"),         1,      1,     1),
+    # The round, its questions, their picks, their answers.
+    "export":                    Page(export,                      4,      6,     6),
+    # Session and user (the admin never asks for the member), two counts (filtered, all),
+    # the page of rounds with their counts, the date hierarchy's range and its dates.
+    "admin round list":          Page(admin_rounds,                None,   None,  7),
+}  # fmt: skip
+
+ROLES = ["visitor", "member", "curator"]
+PINNED = [
+    pytest.param(page, role, id=f"{role}-{page}")
+    for page, pin in PAGES.items()
+    for role in ROLES
+    if getattr(pin, role) is not None
+]
+
+
+@pytest.fixture(autouse=True)
+def whole_index_is_newest(monkeypatch):
+    """Search reads the newest RECENT_ENTRIES entry ids, and older ones in one more query when
+    the ids go past that. PostgreSQL does not give back the ids that earlier tests used up, so
+    the window is widened: these small boards are counted as on a fresh database."""
+    monkeypatch.setattr(search, "RECENT_ENTRIES", 10**9)
+
+
 def generate(**options):
     call_command("generate_demo_data", stdout=StringIO(), **options)
 
 
-def queries_for(client, path):
-    cache.clear()
+def sign_in_as_first_member(client, role):
+    reader = first_member()
+    staff = role == "curator"
+    reader.user = UserFactory(username="reader", is_staff=staff, is_superuser=staff, password=None)
+    reader.save(update_fields=["user"])
+    client.force_login(reader.user)
+
+
+def queries_for(client, page):
+    for each in caches.all():
+        each.clear()
+    path = page.path()
+    if page.again:
+        assert client.get(path).status_code == 200, path
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200, path
     return len(queries)
 
 
-@pytest.mark.parametrize("page", PAGES)
-@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "member"])
-def test_query_count_does_not_grow_with_the_data(page, signed_in):
-    path, most_for_visitors, most_for_members = PAGES[page]
+@pytest.mark.parametrize("page, role", PINNED)
+def test_query_count_is_pinned_and_does_not_grow_with_the_data(page, role):
+    pin = PAGES[page]
     generate(rounds=2, members=3, answers_per_question=2, seed=1)
     client = Client()
-    if signed_in:
-        member = first_member()
-        member.user = UserFactory(username="reader", password=None)
-        member.save(update_fields=["user"])
-        client.force_login(member.user)
-    small = queries_for(client, path())
+    if role != "visitor":
+        sign_in_as_first_member(client, role)
+    small = queries_for(client, pin)
 
     generate(rounds=5, members=8, answers_per_question=6, seed=2)
     assert Answer.objects.count() == 2 * 3 * 2 + 5 * 8 * 6
-    large = queries_for(client, path())
+    large = queries_for(client, pin)
 
     assert large == small
-    assert large <= (most_for_members if signed_in else most_for_visitors)
+    extra = pin.on_postgresql if connection.vendor == "postgresql" else 0
+    assert large == getattr(pin, role) + extra

@@ -13,7 +13,9 @@ from django.urls import reverse
 from PIL import Image
 
 from qa.forms import IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, ImageUploadForm
+from qa.models import Round
 
+from .factories import PickFactory, QuestionFactory, RoundFactory
 from .people import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -54,9 +56,17 @@ def stored(media):
     return sorted(p.relative_to(media) for p in media.rglob("*") if p.is_file())
 
 
-def test_the_widget_is_pointed_at_this_view():
-    assert reverse("qa:answer-upload") == URL
-    assert reverse("qa:answer-preview") == "/answers/preview/"
+def test_the_widget_is_pointed_at_this_view(settings, member):
+    # markdownx's own views are not mounted: its widget posts wherever these settings say,
+    # so a drift from the URLconf would only show as a broken editor in the browser.
+    assert settings.MARKDOWNX_UPLOAD_URLS_PATH == reverse("qa:answer-upload") == URL
+    assert settings.MARKDOWNX_URLS_PATH == reverse("qa:answer-preview")
+    # What the browser gets: the widget reads the settings once, when markdownx is imported.
+    question = QuestionFactory(round=RoundFactory(state=Round.State.ANSWERING))
+    PickFactory(question=question)
+    editor = member.get(reverse("qa:question-answer", args=[question.pk])).content.decode()
+    assert f'data-markdownx-upload-urls-path="{reverse("qa:answer-upload")}"' in editor
+    assert f'data-markdownx-urls-path="{reverse("qa:answer-preview")}"' in editor
 
 
 @pytest.mark.parametrize(

@@ -84,43 +84,6 @@ def test_question_page_lists_all_answers(client):
     assert "운영진" in html  # the curators' pick
 
 
-@pytest.mark.parametrize("members", [4, 40])
-def test_board_query_count_does_not_grow_with_the_round(
-    client, make_round, django_assert_max_num_queries, members
-):
-    round_ = make_round(members=members, questions_each=4)
-    with django_assert_max_num_queries(5):
-        response = client.get(round_.get_absolute_url())
-    assert len(response.context["picked"]) == members
-    assert response.content.decode().count('class="answer"') == members
-
-
-@pytest.mark.parametrize("rounds", [2, 20])
-def test_round_list_query_count_is_flat(client, make_round, django_assert_max_num_queries, rounds):
-    for number in range(1, rounds + 1):
-        make_round(members=2, questions_each=2, number=number)
-    # A count for the pages, then the page's rounds with their counts as subqueries.
-    with django_assert_max_num_queries(2):
-        response = client.get("/rounds/")
-    assert len(response.context["rounds"]) == rounds
-
-
-def test_question_page_query_count_is_flat(client, make_round, django_assert_max_num_queries):
-    round_ = make_round(members=30, questions_each=2)
-    question = round_.questions.filter(picks__isnull=False).first()
-    for i in range(20):
-        AnswerFactory(question=question, author=MemberFactory(name=f"extra{i}"))
-    with django_assert_max_num_queries(4):
-        response = client.get(question.get_absolute_url())
-    assert len(response.context["question"].answers_on_board) == 21
-
-
-def test_home_query_count_is_flat(client, make_round, django_assert_max_num_queries):
-    make_round(members=12, questions_each=4)
-    with django_assert_max_num_queries(6):
-        assert client.get("/").status_code == 200
-
-
 def test_healthz_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
