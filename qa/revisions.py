@@ -9,13 +9,14 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .models import Answer, Member, Pick, Question, Round
+from .models.writing import touch_rounds
 
 
 @receiver(post_delete, sender=Question)
 @receiver(post_delete, sender=Pick)
 @receiver(post_delete, sender=Answer)
 def count_deletion(sender, instance, **kwargs):
-    Round.objects.filter(pk=instance.round_id).touch()
+    touch_rounds([instance])
 
 
 @receiver(post_save, sender=Member)

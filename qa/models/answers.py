@@ -38,7 +38,7 @@ class AnswerQuerySet(DerivedQuerySet):
 
 class Answer(WrittenText, models.Model):
     markdown_field, html_field = "body", "body_html"
-    derived_fields = ("body", "body_html", "search_text", "round_id")
+    copied_fields = ("round_id",)
     saved_with = ("updated", "version", "edited_by")
 
     question = models.ForeignKey(

@@ -61,7 +61,6 @@ def _board_parts():
 
 class Question(WrittenText, models.Model):
     markdown_field, html_field = "text", "text_html"
-    derived_fields = ("text", "text_html", "search_text")
 
     round = models.ForeignKey(
         Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="questions"

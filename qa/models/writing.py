@@ -78,7 +78,13 @@ class WrittenText(Derived):
     """A model with Markdown in `markdown_field`, its HTML in `html_field`, and search_text."""
 
     markdown_field = html_field = None
+    # Values copied from related rows, which derive() fills too.
+    copied_fields = ()
     saved_with = ("updated",)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.derived_fields = (cls.markdown_field, cls.html_field, "search_text", *cls.copied_fields)
 
     def derive(self):
         # Browsers send a text box's line breaks as CRLF; stored and exported text is LF.
