@@ -1,13 +1,13 @@
 """`make bench`: every page under gunicorn and wrk, side by side with /healthz, in one run.
 
-1. A fresh PostgreSQL database gets 200 rounds x 12 members (4 questions each, 3 answers
+1. Markdown render+sanitize time for a 10 KB answer, first, while the machine is quiet.
+2. A fresh PostgreSQL database gets 200 rounds x 12 members (4 questions each, 3 answers
    per picked question) from generate_demo_data.
-2. gunicorn serves it with production settings on loopback, Redis as the cache; wrk drives
+3. gunicorn serves it with production settings on loopback, Redis as the cache; wrk drives
    each page for a fixed time. Queries per request are counted with Django's test client
    against the same database, on a second (warm) request, as the server sees them.
-3. The database grows past 100,000 answers and the pages are driven again: what must not
+4. The database grows past 100,000 answers and the pages are driven again: what must not
    change with the data's size is shown not to.
-4. Markdown render+sanitize time for a 10 KB answer.
 
 The tables go to standard output and between the markers in docs/PERFORMANCE.md.
 """
@@ -382,6 +382,9 @@ def main():
     django.setup()
     call_command("migrate", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
+    # A micro-benchmark of a few milliseconds on two cores: after the load below, autovacuum
+    # and checkpoints of 100,000 new rows share the machine and double it.
+    md = markdown_timing()
     sections = []
     for title, data in (("Board at 200 rounds", SMALL), ("Grown past 100,000 answers", LARGE)):
         started = time.perf_counter()
@@ -398,7 +401,6 @@ def main():
             f"{latency_table(latency)}"
         )
         print(table(rows), latency_table(latency), sep="\n\n", flush=True)
-    md = markdown_timing()
     markdown = (
         "### Markdown\n\n"
         f"`render_markdown` (cmarkgfm, Pygments, nh3) on a {md['bytes'] / 1024:.1f} KB answer with "
