@@ -310,7 +310,7 @@ def markdown_timing():
         runs.sort()
         return statistics.median(runs), runs[int(len(runs) * 0.95)]
 
-    cold = timings(highlighting.highlighted.cache_clear)
+    cold = timings(highlighting.clear_cache)
     preview = timings(lambda: None)
     html = render_markdown(text)
     started = time.perf_counter()

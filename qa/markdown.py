@@ -10,6 +10,7 @@ word: Pygments may only add `<span class="...">` with its own short class names
 
 import html
 import re
+import time
 from html.parser import HTMLParser
 
 import cmarkgfm
@@ -53,13 +54,25 @@ CODE_BLOCK = re.compile(
 )
 
 
-def _highlight_block(match):
-    language = html.unescape(match["lang"]).strip()
-    lang_class = f"language-{language}"
-    if not LANGUAGE_CLASS.match(lang_class) or not can_highlight(language):
-        return f'<pre><code class="{html.escape(lang_class)}">{match["code"]}</code></pre>'
-    body = highlighted(language, html.unescape(match["code"]))
-    return f'<pre class="highlight"><code class="{html.escape(lang_class)}">{body}</code></pre>'
+# All the highlighting of one text, however many blocks it has: past it, blocks stay plain.
+HIGHLIGHT_SECONDS = 1.0
+
+
+def _highlighter(seconds):
+    deadline = time.monotonic() + seconds
+
+    def highlight_block(match):
+        language = html.unescape(match["lang"]).strip()
+        lang_class = html.escape(f"language-{language}")
+        body = None
+        if LANGUAGE_CLASS.match(f"language-{language}") and can_highlight(language):
+            code = html.unescape(match["code"])
+            body = highlighted(language, code, seconds=deadline - time.monotonic())
+        if body is None:
+            return f'<pre><code class="{lang_class}">{match["code"]}</code></pre>'
+        return f'<pre class="highlight"><code class="{lang_class}">{body}</code></pre>'
+
+    return highlight_block
 
 
 def _attribute_filter(tag, attribute, value):
@@ -76,6 +89,25 @@ def _attribute_filter(tag, attribute, value):
     return " ".join(kept) or None
 
 
+# The sanitizer's HTML parser takes quadratic time in nesting depth (50,000 nested quotes:
+# 11 s). Real answers nest a few levels; GitHub gives up at a hundred or so too.
+MAX_DEPTH = 100
+TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+VOID_TAGS = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+def _too_deep(raw):
+    depth = 0
+    for closing, tag, self_closing in TAG.findall(raw):
+        if closing:
+            depth -= 1
+        elif not self_closing and tag.lower() not in VOID_TAGS:
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+    return False
+
+
 def render_markdown(text):
     """Render user Markdown to sanitized HTML, the way GitHub shows it."""
     if not text:
@@ -83,7 +115,10 @@ def render_markdown(text):
     raw = cmarkgfm.github_flavored_markdown_to_html(
         text, options=Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
     )
-    raw = CODE_BLOCK.sub(_highlight_block, raw)
+    if _too_deep(raw):
+        # Shown as written rather than not at all; escaped, so it needs no sanitizing.
+        return f'<pre class="unrendered"><code>{html.escape(text, quote=False)}</code></pre>\n'
+    raw = CODE_BLOCK.sub(_highlighter(HIGHLIGHT_SECONDS), raw)
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
