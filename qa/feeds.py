@@ -5,12 +5,25 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Answer, Round
+from .text import without_control_characters
 
 FEED_LENGTH = 30
 
 
+class CleanAtom1Feed(Atom1Feed):
+    """Atom, with the control characters XML cannot carry dropped from each entry: text saved
+    before they were refused must not make the feed fail for everyone."""
+
+    def add_item(self, title, link, description, **kwargs):
+        title, description = map(without_control_characters, (title, description or ""))
+        for name in ("author_name", "unique_id"):
+            if kwargs.get(name):
+                kwargs[name] = without_control_characters(kwargs[name])
+        super().add_item(title, link, description, **kwargs)
+
+
 class LatestAnswersFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = CleanAtom1Feed
     title = _("StudyBoard: new answers")
     subtitle = _("Answers to the questions picked with 👀, newest first.")
     link = reverse_lazy("qa:home")
@@ -40,7 +53,7 @@ class LatestAnswersFeed(Feed):
 
 
 class LatestRoundsFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = CleanAtom1Feed
     title = _("StudyBoard: new rounds")
     subtitle = _("Each week's questions, as soon as a round is published.")
     link = reverse_lazy("qa:round-list")

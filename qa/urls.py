@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import feeds, views
+from .text import OneLineConverter
+
+register_converter(OneLineConverter, "one_line")
 
 app_name = "qa"
 
@@ -14,7 +17,7 @@ urlpatterns = [
     path("feed/", feeds.LatestAnswersFeed(), name="answer-feed"),
     path("search/", views.search, name="search"),
     # path, not str: member names come from imported files and may hold a "/".
-    path("members/<path:name>/", views.member_detail, name="member-detail"),
+    path("members/<one_line:name>/", views.member_detail, name="member-detail"),
     path("rounds/<int:number>/", views.round_detail, name="round-detail"),
     path("rounds/<int:number>/export.md", views.round_export, name="round-export"),
     path("questions/<int:pk>/", views.question_detail, name="question-detail"),

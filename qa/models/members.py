@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..text import validate_one_line
+
 
 def member_of(user):
     """The member an account takes part as; None for visitors and accounts not linked to one."""
@@ -26,7 +28,7 @@ def display_name(user):
 
 
 class Member(models.Model):
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("name"), max_length=50, validators=[validate_one_line])
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login account"),

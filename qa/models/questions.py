@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ..text import validate_one_line
 from .members import Member, is_author, member_of
 from .rounds import Round, _count_of
 from .writing import Derived, DerivedQuerySet, WrittenText, touch_rounds
@@ -72,7 +73,11 @@ class Question(WrittenText, models.Model):
         _("position"), help_text=_("Order in the author's list, from 1.")
     )
     label = models.CharField(
-        _("label"), max_length=20, blank=True, help_text=_('As written, such as "1." or "Q4.".')
+        _("label"),
+        max_length=20,
+        blank=True,
+        validators=[validate_one_line],
+        help_text=_('As written, such as "1." or "Q4.".'),
     )
     text = models.TextField(_("question (Markdown)"))
     text_html = models.TextField(editable=False, default="")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ..text import validate_one_line
 from .members import Member, member_of
 
 
@@ -57,7 +58,9 @@ class Round(models.Model):
     DRAFTS = frozenset({State.DRAFT})
 
     number = models.PositiveIntegerField(_("round number"))
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(
+        _("title"), max_length=200, blank=True, validators=[validate_one_line]
+    )
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     state = models.CharField(

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.text import normalize_newlines
 
 from ..markdown import plain_text, render_markdown
+from ..text import without_control_characters
 from .rounds import Round
 from .search_entries import SearchEntry
 
@@ -88,7 +89,7 @@ class WrittenText(Derived):
 
     def derive(self):
         # Browsers send a text box's line breaks as CRLF; stored and exported text is LF.
-        text = normalize_newlines(getattr(self, self.markdown_field))
+        text = without_control_characters(normalize_newlines(getattr(self, self.markdown_field)))
         setattr(self, self.markdown_field, text)
         html = render_markdown(text)
         setattr(self, self.html_field, html)
