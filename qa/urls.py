@@ -16,7 +16,7 @@ urlpatterns = [
     path("rounds/feed/", feeds.LatestRoundsFeed(), name="round-feed"),
     path("feed/", feeds.LatestAnswersFeed(), name="answer-feed"),
     path("search/", views.search, name="search"),
-    # path, not str: member names come from imported files and may hold a "/".
+    # Member names come from imported files and may hold a "/", never a control character.
     path("members/<one_line:name>/", views.member_detail, name="member-detail"),
     path("rounds/<int:number>/", views.round_detail, name="round-detail"),
     path("rounds/<int:number>/export.md", views.round_export, name="round-export"),

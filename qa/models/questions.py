@@ -1,6 +1,7 @@
 """Questions on a round's board, and the 👀 picks that choose which ones get answers."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
@@ -60,6 +61,10 @@ def _board_parts():
     ]
 
 
+# A question is a sentence or two, perhaps with a snippet; its answers are where length goes.
+QUESTION_MAX_LENGTH = 5_000
+
+
 class Question(WrittenText, models.Model):
     markdown_field, html_field = "text", "text_html"
 
@@ -79,7 +84,18 @@ class Question(WrittenText, models.Model):
         validators=[validate_one_line],
         help_text=_('As written, such as "1." or "Q4.".'),
     )
-    text = models.TextField(_("question (Markdown)"))
+    text = models.TextField(
+        _("question (Markdown)"),
+        validators=[
+            MaxLengthValidator(
+                QUESTION_MAX_LENGTH,
+                message=_(
+                    "A question can be at most %(limit_value)d characters long "
+                    "(it has %(show_value)d)."
+                ),
+            )
+        ],
+    )
     text_html = models.TextField(editable=False, default="")
     search_text = models.TextField(editable=False, default="")
     created = models.DateTimeField(_("created"), auto_now_add=True)

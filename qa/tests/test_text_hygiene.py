@@ -1,13 +1,17 @@
-"""Control characters and line breaks never get into stored names and text."""
+"""Control characters and line breaks never get into stored names and text; nor does a
+question longer than its limit."""
 
 from xml.etree import ElementTree
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
-from qa.models import Answer, Member
+from qa.models import Answer, Member, Question, Round
+from qa.models.questions import QUESTION_MAX_LENGTH
 
 from .factories import AnswerFactory, MemberFactory, PickFactory, QuestionFactory, RoundFactory
+from .people import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +82,16 @@ def test_member_urls_still_take_slashes_and_korean(client):
     for name in ["클로이", "a/b"]:
         MemberFactory(name=name)
         assert client.get(Member.objects.get(name=name).get_absolute_url()).status_code == 200
+
+
+def test_a_question_longer_than_the_limit_is_refused_with_its_length():
+    round_ = RoundFactory(number=3, state=Round.State.QUESTIONS_OPEN)
+    client = sign_in("sky")
+    url = reverse("qa:question-add", args=[round_.number])
+    response = client.post(url, {"label": "", "text": "가" * (QUESTION_MAX_LENGTH + 1)})
+    assert response.status_code == 200
+    assert not Question.objects.exists()
+    [error] = response.context["form"].errors["text"]
+    assert str(QUESTION_MAX_LENGTH + 1) in error
+    client.post(url, {"label": "", "text": "가" * QUESTION_MAX_LENGTH})
+    assert Question.objects.get().text == "가" * QUESTION_MAX_LENGTH
