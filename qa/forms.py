@@ -1,11 +1,13 @@
+from io import BytesIO
 from uuid import uuid4
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
-from PIL import Image
+from PIL import Image, ImageOps
 
 from .models import Answer, Member, Question
 from .search import find, split_terms
@@ -15,6 +17,7 @@ IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 # A 6000×4000 photo; the bound keeps a tiny file from decoding into gigabytes.
 IMAGE_MAX_PIXELS = 24_000_000
+KEPT_IMAGE_INFO = ("icc_profile", "transparency", "duration", "loop", "disposal", "background")
 
 
 class QuestionForm(forms.ModelForm):
@@ -72,6 +75,27 @@ class AnswerForm(forms.ModelForm):
         return answer
 
 
+def reencoded(image):
+    """The picture in `image`, encoded anew in its own format, and nothing else: no EXIF (a
+    phone photo's GPS position and camera), no comments, no bytes after the image's end, so a
+    file that is also a script comes out a plain image."""
+    format_ = image.format
+    animated = getattr(image, "n_frames", 1) > 1
+    # Only what drawing the picture needs; colour profiles hold nothing about the person.
+    options = {key: image.info[key] for key in KEPT_IMAGE_INFO if key in image.info}
+    if animated:
+        options["save_all"] = True
+    else:
+        # EXIF's orientation is about to be dropped: turn the pixels instead.
+        image = ImageOps.exif_transpose(image)
+    if format_ == "JPEG":
+        options["quality"] = 90
+    image.info = {}
+    buffer = BytesIO()
+    image.save(buffer, format=format_, **options)
+    return buffer.getvalue()
+
+
 class ImageUploadForm(forms.Form):
     """An image dropped into the answer editor: checked by decoding it, never by its name."""
 
@@ -106,14 +130,13 @@ class ImageUploadForm(forms.Form):
             upload.seek(0)
             with Image.open(upload, formats=list(IMAGE_FORMATS)) as image:
                 image.load()
+                return ContentFile(reencoded(image), name=f"image.{self.extension}")
         except ValidationError:
             raise
         except Image.DecompressionBombError as error:  # far beyond the bound, refused by Pillow
             raise too_many_pixels from error
         except Exception as error:  # Pillow reports broken files with many exception types
             raise unreadable from error
-        upload.seek(0)
-        return upload
 
     def save(self):
         """Store the image under a name of our choosing and return its URL."""

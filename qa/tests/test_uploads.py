@@ -180,3 +180,74 @@ def test_upload_needs_the_csrf_token(media):
 
 def test_upload_refuses_get(member):
     assert member.get(URL).status_code == 405
+
+
+def stored_image(media):
+    [path] = stored(media)
+    return (media / path).read_bytes()
+
+
+def photo_with_exif(orientation=1):
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0110] = "Phone 15"  # Model
+    exif[0x0112] = orientation
+    exif[0x8825] = {1: "N", 2: (37.0, 33.0, 59.0), 3: "E", 4: (126.0, 58.0, 40.0)}  # GPS
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 200)).save(buffer, "JPEG", exif=exif)
+    data = buffer.getvalue()
+    assert b"PhoneMaker" in data
+    return data
+
+
+def test_a_photo_is_stored_without_its_exif(member, media):
+    assert upload(member, "photo.jpg", photo_with_exif(), "image/jpeg").status_code == 200
+    data = stored_image(media)
+    assert b"PhoneMaker" not in data and b"Exif" not in data
+    with Image.open(io.BytesIO(data)) as saved:
+        assert saved.format == "JPEG" and saved.size == (40, 30)
+        assert not saved.getexif()
+        assert saved.getpixel((20, 15)) == pytest.approx((10, 120, 200), abs=6)
+
+
+def test_a_rotated_photo_keeps_looking_upright(member, media):
+    # Orientation 6: the camera was turned, so the pixels must be turned now EXIF goes.
+    response = upload(member, "photo.jpg", photo_with_exif(orientation=6), "image/jpeg")
+    assert response.status_code == 200
+    with Image.open(io.BytesIO(stored_image(media))) as saved:
+        assert saved.size == (30, 40)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "GIF", "JPEG", "WEBP"])
+def test_bytes_after_the_image_are_dropped(member, media, fmt):
+    script = b"\n<script>alert(document.cookie)</script>//"
+    data = image_bytes(fmt) + script
+    assert upload(member, "x.html", data, "text/html").status_code == 200
+    stored_data = stored_image(media)
+    assert b"<script>" not in stored_data
+    with Image.open(io.BytesIO(stored_data)) as saved:
+        assert saved.format == fmt and saved.size == (40, 30)
+
+
+def test_text_chunks_are_dropped_and_transparency_kept(member, media):
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "<svg onload=alert(1)>")
+    buffer = io.BytesIO()
+    Image.new("RGBA", (8, 8), (0, 0, 0, 0)).save(buffer, "PNG", pnginfo=info)
+    assert upload(member, "x.png", buffer.getvalue()).status_code == 200
+    data = stored_image(media)
+    assert b"onload" not in data
+    with Image.open(io.BytesIO(data)) as saved:
+        assert saved.mode == "RGBA" and saved.getpixel((0, 0))[3] == 0
+
+
+def test_an_animated_gif_keeps_its_frames(member, media):
+    frames = [Image.new("RGB", (10, 10), colour) for colour in ("red", "green", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=120, loop=0)
+    assert upload(member, "a.gif", buffer.getvalue(), "image/gif").status_code == 200
+    with Image.open(io.BytesIO(stored_image(media))) as saved:
+        assert saved.n_frames == 3
+        assert saved.info["duration"] == 120
