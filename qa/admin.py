@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import admin_import
 from .diffs import line_diff
-from .models import Answer, AnswerConflict, Member, Pick, Question, Round
+from .models import Answer, AnswerConflict, Member, Pick, Question, Round, Upload
 
 # A try fails only when someone saves an answer in the moment between its check and its save;
 # after this many in a row, AnswerConflict is a server error rather than an endless loop.
@@ -283,6 +283,22 @@ class AnswerAdmin(ChecksAnswerVersions, admin.ModelAdmin):
         if not answer.pk:
             return "-"
         return format_html('<a href="{}">{}</a>', answer.get_history_url(), _("Revisions"))
+
+
+@admin.register(Upload)
+class UploadAdmin(admin.ModelAdmin):
+    """What takes the disk: read-only, since answers link to these files by name."""
+
+    list_display = ["file", "size", "uploaded_by", "created"]
+    list_select_related = ["uploaded_by"]
+    search_fields = ["file", "uploaded_by__username"]
+    date_hierarchy = "created"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class MemberInline(admin.StackedInline):

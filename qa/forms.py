@@ -2,14 +2,14 @@ from io import BytesIO
 from uuid import uuid4
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
 from PIL import Image, ImageOps
 
-from .models import Answer, Member, Question
+from .models import Answer, Member, Question, Upload
 from .search import find, split_terms
 
 # Pillow format name -> the extension the stored file gets, whatever the upload was called.
@@ -101,6 +101,10 @@ class ImageUploadForm(forms.Form):
 
     image = forms.FileField()
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_image(self):
         upload = self.cleaned_data["image"]
         if upload.size > IMAGE_MAX_BYTES:
@@ -108,6 +112,16 @@ class ImageUploadForm(forms.Form):
                 _("Images can be at most %(limit)d MB."),
                 code="too_large",
                 params={"limit": IMAGE_MAX_BYTES // (1024 * 1024)},
+            )
+        quota = settings.UPLOAD_QUOTA_MB * 1024 * 1024
+        if Upload.objects.used_bytes(self.user) + upload.size > quota:
+            raise ValidationError(
+                _(
+                    "Your images take up the %(limit)d MB each member has. Images no answer "
+                    "shows are removed after a day."
+                ),
+                code="over_quota",
+                params={"limit": settings.UPLOAD_QUOTA_MB},
             )
         unreadable = ValidationError(
             _("Upload a PNG, JPEG, GIF or WebP image; this file is not one, or it is damaged."),
@@ -139,11 +153,12 @@ class ImageUploadForm(forms.Form):
             raise unreadable from error
 
     def save(self):
-        """Store the image under a name of our choosing and return its URL."""
-        name = default_storage.save(
-            f"answers/{uuid4().hex}.{self.extension}", self.cleaned_data["image"]
-        )
-        return default_storage.url(name)
+        """Store the image under a name of our choosing, count it as the user's, and return
+        its URL."""
+        image = self.cleaned_data["image"]
+        image.name = f"{uuid4().hex}.{self.extension}"
+        upload = Upload.objects.create(file=image, size=image.size, uploaded_by=self.user)
+        return upload.file.url
 
 
 class SearchForm(forms.Form):

@@ -378,10 +378,10 @@ def answer_preview(request):
 def answer_upload(request):
     if not Answer.can_use_editor(request.user):
         return JsonResponse({"error": _("Sign in as a member to upload images.")}, status=403)
-    form = ImageUploadForm(request.POST, request.FILES)
+    form = ImageUploadForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
         error = form.errors.as_data()["image"][0]
-        status = 413 if error.code == "too_large" else 400
+        status = 413 if error.code in ("too_large", "over_quota") else 400
         return JsonResponse({"error": error.messages[0]}, status=status)
     # The response shape the widget's script expects: Markdown to insert at the cursor.
     return JsonResponse({"image_code": f"![]({form.save()})"})

@@ -147,6 +147,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Each account's editor images, all told; `remove_unused_uploads` frees what no answer shows.
+UPLOAD_QUOTA_MB = int(os.environ.get("UPLOAD_QUOTA_MB", 100))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -32,6 +32,11 @@ def test_changelist_and_add_pages_load(staff_client, make_round, model):
     assert staff_client.get(reverse(f"admin:qa_{model}_add")).status_code == 200
 
 
+def test_uploads_are_listed_and_never_added_or_changed_in_the_admin(staff_client):
+    assert staff_client.get(reverse("admin:qa_upload_changelist")).status_code == 200
+    assert staff_client.get(reverse("admin:qa_upload_add")).status_code == 403
+
+
 def test_admin_is_in_korean(staff_client):
     html = staff_client.get(reverse("admin:qa_round_add")).content.decode()
     assert "회차 번호" in html

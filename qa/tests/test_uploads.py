@@ -5,17 +5,20 @@ import json
 import os
 import struct
 import zlib
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from qa.forms import IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, ImageUploadForm
-from qa.models import Round
+from qa.models import Round, Upload
 
-from .factories import PickFactory, QuestionFactory, RoundFactory
+from .factories import AnswerFactory, PickFactory, QuestionFactory, RoundFactory
 from .people import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +149,9 @@ def test_refused_files_leave_nothing_behind(member, media, name, data, content_t
 
 @pytest.mark.parametrize("size", [(6000, 5000), (50_000, 50_000)])
 def test_too_many_pixels_is_named_as_such(size):
-    form = ImageUploadForm(files={"image": SimpleUploadedFile("x.png", png_claiming(*size))})
+    form = ImageUploadForm(
+        files={"image": SimpleUploadedFile("x.png", png_claiming(*size))}, user=None
+    )
     assert form.errors.as_data()["image"][0].code == "too_many_pixels"
 
 
@@ -251,3 +256,66 @@ def test_an_animated_gif_keeps_its_frames(member, media):
     with Image.open(io.BytesIO(stored_image(media))) as saved:
         assert saved.n_frames == 3
         assert saved.info["duration"] == 120
+
+
+def age(media, response, hours):
+    """The uploaded file and its row, made `hours` old."""
+    name = json.loads(response.content)["image_code"].split("/")[-1].rstrip(")")
+    path = media / "answers" / name
+    when = timezone.now() - timedelta(hours=hours)
+    Upload.objects.filter(file=f"answers/{name}").update(created=when)
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return name
+
+
+def remove_unused(*args):
+    out = io.StringIO()
+    call_command("remove_unused_uploads", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_unused_uploads_are_removed_once_past_the_grace_period(member, media):
+    question = QuestionFactory(round=RoundFactory(number=1))
+    PickFactory(question=question)
+    names = {}
+    for key in ["answer", "old version", "question", "unused"]:
+        names[key] = age(media, upload(member, "x.png", image_bytes("PNG")), hours=48)
+    names["recent"] = age(media, upload(member, "x.png", image_bytes("PNG")), hours=1)
+    answer = AnswerFactory(question=question, body=f"![](/media/answers/{names['old version']})")
+    answer.body = f"지금 그림 ![](/media/answers/{names['answer']})"
+    answer.save()  # the first text stays in the history, which can bring it back
+    question.text = f"이 그림은? ![](/media/answers/{names['question']})"
+    question.save()
+    # A file from before uploads were recorded, and one this feature never named.
+    legacy = media / "answers" / f"{'a' * 32}.png"
+    legacy.write_bytes(image_bytes("PNG"))
+    os.utime(legacy, (0, 0))
+    (media / "answers" / "notes.txt").write_text("not ours")
+    os.utime(media / "answers" / "notes.txt", (0, 0))
+
+    listed = remove_unused("--dry-run")
+    assert f"answers/{names['unused']}" in listed and legacy.name in listed
+    assert "2 unused uploads, would free" in listed
+    assert Upload.objects.count() == 5 and legacy.exists()
+
+    remove_unused()
+    left = {path.name for path in (media / "answers").iterdir()}
+    assert left == {names[k] for k in ["answer", "old version", "question", "recent"]} | {
+        "notes.txt"
+    }
+    assert set(Upload.objects.values_list("file", flat=True)) == {
+        f"answers/{names[k]}" for k in ["answer", "old version", "question", "recent"]
+    }
+    assert "0 unused uploads" in remove_unused()
+
+
+def test_the_quota_refuses_an_upload_that_would_pass_it(member, media, settings):
+    settings.UPLOAD_QUOTA_MB = 1
+    data = image_bytes("PNG", size=(500, 400), noise=True)  # about 600 KB
+    assert upload(member, "a.png", data).status_code == 200
+    response = upload(member, "b.png", data)
+    assert response.status_code == 413
+    assert "1 MB" in json.loads(response.content)["error"]
+    assert len(stored(media)) == 1
+    # The quota is each account's own.
+    assert upload(sign_in("sky"), "c.png", data).status_code == 200
