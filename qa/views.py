@@ -16,6 +16,7 @@ from .board import answer_matrix
 from .diffs import line_diff
 from .exporter import export_filename, export_round
 from .forms import AnswerForm, ImageUploadForm, QuestionForm, SearchForm
+from .limits import limited
 from .markdown import render_markdown
 from .models import (
     ANSWER_MAX_LENGTH,
@@ -103,6 +104,7 @@ def question_detail(request, pk):
 
 
 @require_safe
+@limited("search")
 def search(request):
     form = SearchForm(request.GET or None, rounds=_visible_rounds(request))
     context = {"form": form, "page": None, "hits": None}
@@ -365,6 +367,7 @@ def answer_restore(request, pk, version):
 # The markdownx widget posts here (MARKDOWNX_URLS_PATH, MARKDOWNX_UPLOAD_URLS_PATH) with the
 # CSRF token in its form data; markdownx's own views are not mounted.
 @require_POST
+@limited("preview")
 def answer_preview(request):
     if not Answer.can_use_editor(request.user):
         return JsonResponse({"error": _("Sign in as a member to preview answers.")}, status=403)
@@ -375,6 +378,7 @@ def answer_preview(request):
 
 
 @require_POST
+@limited("upload")
 def answer_upload(request):
     if not Answer.can_use_editor(request.user):
         return JsonResponse({"error": _("Sign in as a member to upload images.")}, status=403)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "markdownx",
+    "django_ratelimit",
     "qa",
 ]
 
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qa.middleware.BoardAccessMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "studygroup.urls"
@@ -198,6 +200,17 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY") else None
 )
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+
+# Rate limits (qa.limits) count in the default cache, shared by every worker and node.
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_VIEW = "qa.limits.rate_limited"
+RATELIMIT_IP_META_KEY = "qa.limits.client_address" if env_bool("DJANGO_BEHIND_PROXY") else None
+# django-ratelimit 4.1 predates Django's own RedisCache, whose incr() is Redis' atomic INCR.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not REDIS_URL:
+    # Each process then counts on its own: right for runserver and the tests, while several
+    # gunicorn workers would each allow the full rate. Production sets REDIS_URL (README).
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
