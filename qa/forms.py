@@ -196,6 +196,13 @@ class SearchForm(forms.Form):
     def terms(self):
         return split_terms(self.cleaned_data["q"]) if self.is_valid() else []
 
+    @property
+    def is_filtered(self):
+        """Whether a round or a member narrows the search."""
+        return self.is_valid() and any(
+            self.cleaned_data[name] is not None for name in ("round", "member")
+        )
+
     def search(self):
         """find() rows for the query, within the chosen round and member."""
         rounds = self.rounds

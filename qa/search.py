@@ -2,7 +2,8 @@
 
 What is searched is each row's `search_text`, the rendered Markdown as a reader sees it
 (qa.markdown.plain_text), so `**` or a link's URL never matches. Matching is by substring,
-which is what Korean needs (qa.models.search_entries), in any letter case.
+which is what Korean needs (qa.models.search_entries), in any letter case and whatever the
+spacing of Korean words (임계구역, 임계 구역).
 """
 
 import re
@@ -13,7 +14,7 @@ from django.db.models import F, Max
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import fold, term_grams
+from .models import fold, joined, term_grams, term_pattern
 from .models import Answer, Question, SearchEntry
 
 MAX_TERMS = 8
@@ -25,6 +26,9 @@ MAX_RESULTS = 200
 # words at 100,000 answers and costs rare ones one more small query.
 RECENT_ENTRIES = 20_000
 QUESTION, ANSWER = 0, 1  # also the sort order: a question hit before an answer hit
+# How a text holds the whole query, best first: as typed; with Korean spacing aside (임계 구역
+# for 임계구역); only word by word.
+AS_TYPED, RESPACED, WORDS_APART = 0, 1, 2
 SNIPPET_LENGTH = 160
 SNIPPET_LEAD = 50  # characters kept before the first match
 # Bigger than any result set: a LIMIT keeps the database from checking every candidate's
@@ -45,7 +49,7 @@ def split_terms(query):
 class Row:
     kind: int
     id: int
-    exact: bool  # the whole query occurs in the text, in any letter case
+    closeness: int  # AS_TYPED, RESPACED or WORDS_APART, in any letter case
 
 
 class Results(list):
@@ -58,8 +62,9 @@ class Results(list):
 def find(terms, rounds, author=None):
     """Questions and answers in `rounds` (of `author`) containing every term, as Rows.
 
-    The newest MAX_RESULTS matches, ranked: texts holding the whole query as typed first,
-    then questions before answers, then the newest.
+    Korean spacing does not matter to a term. The newest MAX_RESULTS matches, ranked: texts
+    holding the whole query as typed first, then those holding it with other Korean spacing,
+    then the rest; within each, questions before answers, then the newest.
     """
     folded = [fold(term) for term in terms]
     entries = SearchEntry.objects.filter(
@@ -79,7 +84,7 @@ def find(terms, rounds, author=None):
             if len(rows) > MAX_RESULTS:
                 break
     # Python's sort is stable: within a rank, the rows keep their newest-first order.
-    results = Results(sorted(rows[:MAX_RESULTS], key=lambda row: (not row.exact, row.kind)))
+    results = Results(sorted(rows[:MAX_RESULTS], key=lambda row: (row.closeness, row.kind)))
     results.limit, results.truncated = MAX_RESULTS, len(rows) > MAX_RESULTS
     return results
 
@@ -107,22 +112,33 @@ def _matches(entries, folded, limit):
     candidates = (
         entries.annotate(number=F("id") + 0)
         .order_by("-number")
-        .values_list("question_id", "answer_id", "number", "text")
+        .values_list("question_id", "answer_id", "number", "text", "joined")
     )
     inner, params = candidates[:ALL_CANDIDATES].query.sql_with_params()
-    contains = "text LIKE %s ESCAPE '\\'"
-    sql = (
-        f"SELECT question_id, answer_id, {contains} FROM ({inner}) candidate"
-        f" WHERE {' AND '.join([contains] * len(folded))} ORDER BY number DESC LIMIT %s"
+    # Terms are compared with the text without Korean spacing; the whole query, for the
+    # ranking, with the text as typed too.
+    holds = "{} LIKE %s ESCAPE '\\'"
+    closeness = (
+        f"CASE WHEN {holds.format('text')} THEN {AS_TYPED}"
+        f" WHEN {holds.format('joined')} THEN {RESPACED} ELSE {WORDS_APART} END"
     )
-    patterns = [f"%{connection.ops.prep_for_like_query(term)}%" for term in folded]
-    phrase = f"%{connection.ops.prep_for_like_query(' '.join(folded))}%"
+    sql = (
+        f"SELECT question_id, answer_id, {closeness} FROM ({inner}) candidate"
+        f" WHERE {' AND '.join([holds.format('joined')] * len(folded))}"
+        " ORDER BY number DESC LIMIT %s"
+    )
+    phrase = " ".join(folded)
+    patterns = [_like_pattern(text) for text in [phrase, joined(phrase), *folded]]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [phrase, *params, *patterns, limit])
+        cursor.execute(sql, [*patterns[:2], *params, *patterns[2:], limit])
         return [
-            Row(QUESTION, question, exact) if answer is None else Row(ANSWER, answer, exact)
-            for question, answer, exact in cursor.fetchall()
+            Row(QUESTION, question, close) if answer is None else Row(ANSWER, answer, close)
+            for question, answer, close in cursor.fetchall()
         ]
+
+
+def _like_pattern(text):
+    return f"%{connection.ops.prep_for_like_query(text)}%"
 
 
 @dataclass(frozen=True)
@@ -162,11 +178,14 @@ def load_hits(rows, terms):
 
 
 def highlight(text, terms, length=SNIPPET_LENGTH):
-    """A window of `text` around the first match, escaped, with every match in <mark>."""
+    """A window of `text` around the first match, escaped, with every match in <mark>.
+
+    A match is what search matched: 로드밸런싱 marks "로드 밸런싱" too.
+    """
     if not terms:
         return escape(text[:length])
     pattern = re.compile(
-        "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE
+        "|".join(term_pattern(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE
     )
     first = pattern.search(text)
     start = 0

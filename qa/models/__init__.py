@@ -4,11 +4,11 @@ from .answers import ANSWER_MAX_LENGTH, Answer, AnswerConflict, Revision
 from .members import Member, display_name, is_author, member_of
 from .questions import PICK_MARKER, Pick, Question
 from .rounds import Round
-from .search_entries import SearchEntry, fold, term_grams, text_grams
+from .search_entries import SearchEntry, fold, joined, term_grams, term_pattern, text_grams
 from .uploads import Upload
 
 __all__ = [
     "ANSWER_MAX_LENGTH", "PICK_MARKER", "Answer", "AnswerConflict", "Member", "Pick", "Question",
-    "Revision", "Round", "SearchEntry", "display_name", "fold", "is_author", "member_of",
-    "term_grams", "text_grams", "Upload",
+    "Revision", "Round", "SearchEntry", "Upload", "display_name", "fold", "is_author", "joined",
+    "member_of", "term_grams", "term_pattern", "text_grams",
 ]  # fmt: skip

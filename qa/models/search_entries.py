@@ -5,7 +5,14 @@ never as a whole word, and two-letter words (캐시, 교착) are common. Trigram
 serve those, so a text is indexed by every single character and every pair of neighbouring
 characters ("grams"). A text holding a term holds all of the term's grams; the few texts that
 hold them all without holding the term are ruled out by comparing the text itself.
+
+Korean spacing varies from writer to writer (로드밸런싱, 로드 밸런싱), so terms are compared
+with a second copy of the text, joined(), in which no space touches a Korean letter, and the
+grams are that copy's: a pair across such a space is indexed as if the space were not there.
+Exact matches (the query as typed, spacing included) are found in the text as it was folded.
 """
+
+import re
 
 from django.db import models
 from django.db.models import Lookup, Q
@@ -16,8 +23,36 @@ def fold(text):
     return " ".join(text.casefold().split())
 
 
+# Hangul Jamo, Compatibility Jamo, Jamo Extended-A, Syllables and Jamo Extended-B.
+HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
+_SPACE_BY_HANGUL = re.compile(f"(?<=[{HANGUL}]) | (?=[{HANGUL}])")
+_IS_HANGUL = re.compile(f"[{HANGUL}]")
+
+
+def joined(folded):
+    """A folded text without the spaces beside Korean letters: what terms are compared with.
+
+    Spaces between other words stay, so that `tcp` does not match "http cp": English
+    spacing is not a matter of taste.
+    """
+    return _SPACE_BY_HANGUL.sub("", folded)
+
+
+def term_pattern(term):
+    """A regular expression for `term` in unfolded text, as joined() lets it match.
+
+    Whitespace may come between two of its letters where either of them is Korean.
+    """
+    pieces = [re.escape(term[0])] if term else []
+    for before, after in zip(term, term[1:]):
+        if _IS_HANGUL.match(before) or _IS_HANGUL.match(after):
+            pieces.append(r"\s*")
+        pieces.append(re.escape(after))
+    return "".join(pieces)
+
+
 def text_grams(folded):
-    """Every character and pair of neighbouring characters of a folded text, space-separated.
+    """Every character and pair of neighbouring characters of a joined() text, space-separated.
 
     A query term never holds a space, so pieces with one are left out; sorted so that the
     same text always gives the same value.
@@ -82,7 +117,7 @@ class SearchEntryQuerySet(models.QuerySet):
             batch_size=500,
             update_conflicts=True,
             unique_fields=[kind],
-            update_fields=["round", "author", "text", "grams"],
+            update_fields=["round", "author", "text", "joined", "grams"],
         )
 
     def stale(self, rows):
@@ -90,7 +125,7 @@ class SearchEntryQuerySet(models.QuerySet):
         if not rows:
             return []
         kind = _kind(rows)
-        fields = ["round_id", "author_id", "text", "grams"]
+        fields = ["round_id", "author_id", "text", "joined", "grams"]
         stored = {
             values[0]: values[1:]
             for values in self.filter(**{f"{kind}__in": rows}).values_list(f"{kind}_id", *fields)
@@ -120,7 +155,10 @@ class SearchEntry(models.Model):
     round = models.ForeignKey("qa.Round", on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey("qa.Member", on_delete=models.CASCADE, related_name="+")
     text = models.TextField()  # fold()ed search_text
-    grams = GramsField()
+    # An older release still running during a deploy writes entries without it: the database
+    # gives them "", and rebuild_derived repairs them.
+    joined = models.TextField(db_default="")  # joined(text)
+    grams = GramsField()  # text_grams(joined)
 
     objects = SearchEntryQuerySet.as_manager()
 
@@ -140,11 +178,13 @@ class SearchEntry(models.Model):
     def of(cls, row):
         """The entry of a saved question or answer, unsaved."""
         text = fold(row.search_text)
+        compared = joined(text)
         return cls(
             round_id=row.round_id,
             author_id=row.author_id,
             text=text,
-            grams=text_grams(text),
+            joined=compared,
+            grams=text_grams(compared),
             **{row._meta.model_name: row},
         )
 

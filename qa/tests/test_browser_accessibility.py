@@ -103,6 +103,9 @@ def test_axe_finds_nothing_serious_on_search(open_page, live_server, axe, week, 
     sign_in(page.context, live_server, week["bee"])
     page.goto(f"{live_server.url}{search}?q=로드")
     found = serious_violations(page, axe, "search")
+    page.goto(f"{live_server.url}{search}?q=쿠버네티스&round=1")  # 결과 없음, with its hints
+    assert page.locator(".search-empty").is_visible()
+    found += serious_violations(page, axe, "search without results")
     assert not found, "axe-core found serious problems:\n" + "\n".join(found)
 
 

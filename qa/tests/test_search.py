@@ -3,16 +3,19 @@
 import importlib
 import random
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qa import search
 from qa.markdown import plain_text, render_markdown
-from qa.models import Answer, Member, Question, Round, SearchEntry, fold, term_grams, text_grams
+from qa.models import Answer, Member, Question, Round, SearchEntry, fold, joined, term_grams
+from qa.models import text_grams
 from qa.search import find, highlight, split_terms
 
 from .factories import AnswerFactory, MemberFactory, PickFactory, QuestionFactory, RoundFactory
@@ -108,14 +111,29 @@ def test_snippet_without_a_match_is_the_start_of_the_text():
     assert highlight("가나다 " * 100, ["없음"]).startswith("가나다 가나다")
 
 
+def test_snippet_marks_korean_words_whatever_their_spacing():
+    assert highlight("로드 밸런싱이 필요한 이유", ["로드밸런싱"]) == "<mark>로드 밸런싱</mark>이 필요한 이유"
+    assert highlight("임계구역 문제", ["임계", "구역"]) == "<mark>임계</mark><mark>구역</mark> 문제"
+    assert highlight("TCP 연결", ["tcp연결"]) == "<mark>TCP 연결</mark>"
+    # Spaces between Latin letters are words apart, as they are to search.
+    assert highlight("http cp", ["tcp"]) == "http cp"
+
+
 # The same cases on both databases.
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        # Particles glued to the word: 로드밸런싱 finds 로드밸런싱은.
-        ("로드밸런싱", [("answer", "로드밸런싱은 트래픽을 여러 서버로 나눈다.")]),
+        # Particles glued to the word: 로드밸런싱 finds 로드밸런싱은; and Korean spacing does
+        # not matter, the text holding the query as typed first.
+        ("로드밸런싱", [
+            ("answer", "로드밸런싱은 트래픽을 여러 서버로 나눈다."),
+            ("question", "로드 밸런싱이 필요한 이유에 대해서 설명하시오"),
+        ]),
+        ("밸런싱이필요한", [("question", "로드 밸런싱이 필요한 이유에 대해서 설명하시오")]),
+        ("여러서버로", [("answer", "로드밸런싱은 트래픽을 여러 서버로 나눈다.")]),
+        ("l4load", []),  # English words stay apart
         # Mixed scripts, and letter case does not matter.
         ("blocking 동기", [("answer", "Blocking은 제어권의 문제이고, 동기는 결과를 기다리는 방식의 문제다.")]),
         # One character: inside 데드락 and on its own.
@@ -187,8 +205,9 @@ def test_drafts_are_searched_by_curators_only(client, staff_client, board):
 def test_page_shows_snippets_and_links(client, board):
     response = client.get("/search/", {"q": "로드밸런싱"}, HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
-    assert response.context["page"].paginator.count == 1
+    assert response.context["page"].paginator.count == 2
     assert "<mark>로드밸런싱</mark>은 트래픽을" in html
+    assert "<mark>로드 밸런싱</mark>이 필요한" in html
     answer = Answer.objects.get(author__name="bee")
     assert f'href="{answer.get_absolute_url()}"' in html
     assert f'href="{Member.objects.get(name="bee").get_absolute_url()}"' in html
@@ -207,7 +226,28 @@ def test_empty_query_shows_the_form_only(client, board):
     response = client.get("/search/")
     assert response.status_code == 200
     assert response.context["page"] is None
-    assert 'name="q"' in response.content.decode()
+    html = response.content.decode()
+    assert 'name="q"' in html
+    assert "search-results" not in html and "결과 없음" not in html
+
+
+def test_no_match_says_so_with_hints(client, board):
+    response = client.get("/search/", {"q": "쿠버네티스 파드"})
+    assert response.context["page"].paginator.count == 0
+    html = response.content.decode()
+    assert '<h2 id="results-heading">결과 없음</h2>' in html
+    assert "“쿠버네티스 파드”의 낱말이 모두 들어 있는 질문이나 답변이 없습니다." in html
+    assert html.count("<li>", html.index("search-empty__hints")) == 3
+    assert "모든 회차와 멤버에서 찾기" not in html  # nothing to widen
+
+
+def test_no_match_within_a_round_or_member_offers_to_search_everywhere(client, board):
+    for filters in [{"round": 1}, {"member": "sky"}]:
+        html = client.get("/search/", {"q": "데드락", **filters}).content.decode()
+        assert "결과 없음" in html
+        everywhere = '<a href="/search/?q=%EB%8D%B0%EB%93%9C%EB%9D%BD">모든 회차와 멤버에서 찾기</a>'
+        assert everywhere in html
+    assert found(client, "데드락") == [("question", "데드락이 생기는 네 가지 조건은?")]
 
 
 def test_results_are_paginated_keeping_the_query(client, db):
@@ -260,6 +300,13 @@ def test_grams_are_every_letter_and_pair_of_letters_within_words():
     assert term_grams("로드밸런싱") == {"로드", "드밸", "밸런", "런싱"}
 
 
+def test_terms_are_compared_with_the_text_without_korean_spacing():
+    assert joined("로드 밸런싱이 l4 load balancing과 tcp") == "로드밸런싱이l4 load balancing과tcp"
+    assert joined("임계 구역 ( critical section )") == "임계구역( critical section )"
+    # So the grams are the joined text's: a pair across a space beside Korean is indexed.
+    assert text_grams(joined("tcp 큐")) == "c cp p p큐 t tc 큐"
+
+
 def test_every_question_and_answer_has_an_entry_kept_current(db):
     question = QuestionFactory(text="**로드** 밸런싱")
     PickFactory(question=question)
@@ -295,6 +342,33 @@ def test_deleting_deletes_the_entries(db):
     AnswerFactory(question=question, body="큐는 FIFO")
     question.delete()
     assert not SearchEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "as_typed", "respaced", "apart"),
+    [
+        ("임계구역", "임계구역 문제를 푸는 세 가지 조건", "임계 구역에 들어간 스레드", "구역별 임계값"),
+        ("임계 구역", "임계 구역에 들어간 스레드", "임계구역 문제를 푸는 세 가지 조건", "구역별 임계값"),
+        ("로드밸런싱", "로드밸런싱은 트래픽을 나눈다", "로드 밸런싱이 필요한 이유", "밸런싱할 로드"),
+        ("로드 밸런싱", "로드 밸런싱이 필요한 이유", "로드밸런싱은 트래픽을 나눈다", "밸런싱할 로드"),
+    ],
+)  # fmt: skip
+def test_korean_spacing_does_not_matter_and_the_query_as_typed_ranks_first(
+    client, db, query, as_typed, respaced, apart
+):
+    round_, sky = RoundFactory(number=1), MemberFactory(name="sky")
+    ask(round_, sky, as_typed)
+    ask(round_, sky, respaced)  # the newer: first, were the spacing ignored in ranking too
+    ask(round_, sky, apart)  # both words, neither spacing of the pair: only two words find it
+    expected = [("question", as_typed), ("question", respaced)]
+    if " " in query:
+        expected.append(("question", apart))
+    assert found(client, query) == expected
+
+
+def test_the_demo_question_is_found_without_its_spacing(client, db):
+    call_command("load_demo", stdout=StringIO())
+    assert ("question", "로드 밸런싱이 필요한 이유에 대해서 설명하시오") in found(client, "로드밸런싱")
 
 
 @pytest.mark.parametrize("kinds", [{}, {"question": True, "answer": True}])
@@ -356,6 +430,50 @@ def test_migration_indexes_existing_texts_in_the_order_they_were_written(db):
     assert entries[1].answer == first.answers.get() and entries[1].round == round_
 
 
+def as_before_migration_0009():
+    """Every entry as the release before migration 0009 wrote it: no joined text, and the
+    grams of the folded text, spaces and all (an older release still running writes these)."""
+    before = importlib.import_module("qa.migrations.0008_search_entries")
+    for pk, text in SearchEntry.objects.values_list("pk", "text"):
+        SearchEntry.objects.filter(pk=pk).update(joined="", grams=before.text_grams(text))
+
+
+SPACED_AND_UNSPACED = [
+    ("answer", "로드밸런싱은 트래픽을 여러 서버로 나눈다."),
+    ("question", "로드 밸런싱이 필요한 이유에 대해서 설명하시오"),
+]
+
+
+def test_migration_joins_existing_entries_as_the_write_path_does(client, board):
+    migration = importlib.import_module("qa.migrations.0009_searchentry_joined")
+    as_before_migration_0009()
+    assert found(client, "로드밸런싱") == []
+    migration.fill_joined(apps, None)
+    assert SearchEntry.objects.stale(list(Question.objects.all())) == []
+    assert SearchEntry.objects.stale(list(Answer.objects.all())) == []
+    assert found(client, "로드밸런싱") == SPACED_AND_UNSPACED
+
+
+def test_rebuild_derived_reports_and_repairs_entries_of_the_previous_release(client, board):
+    as_before_migration_0009()
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("rebuild_derived", "--check", stdout=out)
+    spaced = Question.objects.get(text__startswith="로드 밸런싱")
+    answer = Answer.objects.get(author__name="bee")
+    assert f"question {spaced.pk}: search entry" in out.getvalue()
+    assert f"answer {answer.pk}: search entry" in out.getvalue()
+    call_command("rebuild_derived", stdout=StringIO())
+    call_command("rebuild_derived", "--check", stdout=StringIO())  # raises if anything is stale
+    assert found(client, "로드밸런싱") == SPACED_AND_UNSPACED
+    # Its grams current, an entry without its joined text is stale too.
+    SearchEntry.objects.filter(answer=answer).update(joined="")
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("rebuild_derived", "--check", stdout=out)
+    assert out.getvalue().strip().splitlines() == [f"answer {answer.pk}: search entry"]
+
+
 # PostgreSQL: the grams index.
 
 
@@ -374,13 +492,16 @@ def test_search_reads_the_grams_index_on_a_large_board(monkeypatch):
     count = 3000
 
     def text(i, rare):
-        """A paragraph of CS words, as answers are; one row in 997 mentions 로드밸런싱."""
+        """A paragraph of CS words, as answers are; one row in 997 mentions 로드밸런싱.
+
+        The questions' rare text spells it 로드 밸런싱.
+        """
         return rare if i % 997 == 0 else f"{' '.join(rng.choices(WORDS, k=40))} {i}"
 
     questions = Question.objects.add(
         [
             Question(
-                round=round_, author=author, position=i, text=text(i, f"로드밸런싱은 왜 쓰는가 {i}")
+                round=round_, author=author, position=i, text=text(i, f"로드 밸런싱은 왜 쓰는가 {i}")
             )
             for i in range(1, count + 1)
         ]
@@ -423,7 +544,7 @@ def test_search_reads_the_grams_index_on_a_large_board(monkeypatch):
     rows, plans = find_explained(["캐시"], rounds)
     assert rows.truncated and len(plans) == 1  # the newest 1,000 have enough
     rows, (recent, older) = find_explained(["로드밸런싱"], rounds)
-    assert len(rows) == 2 * count // 997
+    assert len(rows) == 2 * count // 997  # the questions' 로드 밸런싱 too, through the index
     assert "qa_searchentry_grams" in older
     assert "Index Scan Backward" not in plans[0] + recent + older
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('qa', '0008_search_entries'),
+        ('qa', '0009_searchentry_joined'),
     ]
 
     operations = [

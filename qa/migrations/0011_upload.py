@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('qa', '0009_text_limits'),
+        ('qa', '0010_text_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
