@@ -33,3 +33,24 @@ class BoardAccessMiddleware:
         if match.view_name in OPEN_VIEWS or "admin" in match.namespaces:
             return None
         return redirect_to_login(request.get_full_path())
+
+
+# Powerful browser features StudyBoard never uses, refused for its pages and anything they
+# embed: a script that got in still cannot reach a camera or a position.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "hid",
+        "magnetometer", "microphone", "midi", "payment", "serial", "usb", "xr-spatial-tracking",
+    )
+)  # fmt: skip
+
+
+class PermissionsPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

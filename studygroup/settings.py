@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,15 @@ if not SECRET_KEY:
             "Set DJANGO_SECRET_KEY, or DJANGO_DEBUG=1 for local development."
         )
     SECRET_KEY = "django-insecure-local-development-only-never-in-production"
+elif not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
+):
+    # What `check --deploy` warns about, refused outright: sessions and password reset links
+    # are only as safe as this key.
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is too weak: use 50 or more random characters, for example from "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else ""
@@ -52,11 +62,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "markdownx",
     "django_ratelimit",
+    "csp",
     "qa",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "qa.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -200,6 +213,23 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY") else None
 )
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+
+# Templates hold no inline script or style and Markdown keeps no style attribute, so the
+# policy can be strict. Answers may show images from any HTTPS address, as on GitHub.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Rate limits (qa.limits) count in the default cache, shared by every worker and node.
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)

@@ -69,17 +69,36 @@ def browser():
         browser.close()
 
 
+def watch_policy(page, violations):
+    """Collect what the Content-Security-Policy blocks on `page`: Chromium reports each in the
+    console, across navigations."""
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text
+        and violations.append(f"{page.url}: {message.text}"),
+    )
+
+
 @pytest.fixture
-def page(browser, live_server):
+def csp_violations():
+    """Every browser test fails on anything the policy blocked: StudyBoard has nothing inline."""
+    violations = []
+    yield violations
+    assert not violations, "\n".join(violations)
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
     context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="ko-KR")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    watch_policy(page, csp_violations)
     yield page
     context.close()
 
 
 @pytest.fixture
-def open_page(browser, live_server):
+def open_page(browser, live_server, csp_violations):
     """Pages in browser contexts of their own: another person, a phone, the dark theme."""
     contexts = []
 
@@ -88,6 +107,7 @@ def open_page(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
+        watch_policy(page, csp_violations)
         return page
 
     yield open_

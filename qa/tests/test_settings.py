@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 PRODUCTION = {
@@ -37,6 +39,17 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", **env)
     assert result.returncode != 0
     assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["short-key", "a" * 60, "django-insecure-" + "x1y2z3" * 10],
+    ids=["short", "one-letter", "django-default"],
+)
+def test_production_refuses_a_weak_secret_key(key):
+    result = manage("check", **{**PRODUCTION, "DJANGO_SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is too weak" in result.stderr
 
 
 def test_development_needs_no_configuration():
