@@ -7,12 +7,13 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from .board import answer_matrix
+from .board import answer_matrix, board_counts
 from .diffs import line_diff
 from .exporter import export_filename, export_round
 from .forms import AnswerForm, ImageUploadForm, QuestionForm, SearchForm
@@ -40,6 +41,7 @@ def _visible_rounds(request):
 
 @require_safe
 def home(request):
+    """This week's board: the round in progress (Round.for_board())."""
     round_ = Round.for_board()
     if round_ is None:
         return render(request, "qa/home_empty.html")
@@ -78,11 +80,12 @@ def _render_board(request, round_, is_home=False):
             "member_lists": member_lists,
             "picked": picked,
             "matrix": answer_matrix(member_lists, picked),
+            "counts": board_counts(member_lists, picked),
             "is_home": is_home,
         }
         return render(request, "qa/round_detail.html", context)
 
-    return for_visitors(request, round_.page_version, render_page)
+    return for_visitors(request, round_.board_version, render_page)
 
 
 @require_safe
@@ -167,6 +170,13 @@ def language(request, code):
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+@require_safe
+def favicon(request):
+    """Browsers and link previews ask for /favicon.ico whatever a page links to."""
+    # Not permanent: the static file's name changes with each release (hashed by whitenoise).
+    return redirect(static("qa/favicon.ico"))
 
 
 @never_cache
@@ -259,13 +269,18 @@ def question_move(request, number, pk, step):
 def question_pick(request, pk):
     question = get_object_or_404(_visible_questions(request), pk=pk)
     for_group = request.POST.get("for") == "group"
-    allowed = question.can_pick_for_group if for_group else question.can_pick
+    picked = request.POST.get("pick") == "1"
+    # The same methods decide which 👀 buttons the board offers (qa_permissions.pick_offer).
+    if for_group:
+        allowed = question.can_pick_for_group if picked else question.can_unpick_for_group
+    else:
+        allowed = question.can_pick if picked else question.can_unpick
     if not allowed(request.user):
         return _refuse(request, _on_board(question))
     picker = None if for_group else member_of(request.user)
     try:
-        question.set_pick(picker, picked=request.POST.get("pick") == "1")
-    except ValidationError as error:
+        question.set_pick(picker, picked=picked)
+    except ValidationError as error:  # a simultaneous pick or answer got there first
         for message in error.messages:
             messages.error(request, message)
     back = request.POST.get("next", "")
