@@ -216,8 +216,13 @@ def _on_board(question):
 
 def question_add(request, number):
     round_ = get_object_or_404(_visible_rounds(request), number=number)
-    if not round_.can_add_question(request.user):
+    try:
+        round_.check_add_question(request.user)
+    except PermissionDenied:
         return _refuse(request)
+    except ValidationError as error:  # the limit: the form says so again when it is sent
+        if request.method != "POST":
+            messages.error(request, error.messages[0])
     form = QuestionForm(request.POST or None, round=round_, author=member_of(request.user))
     if form.is_valid():
         try:
@@ -270,17 +275,17 @@ def question_pick(request, pk):
     question = get_object_or_404(_visible_questions(request), pk=pk)
     for_group = request.POST.get("for") == "group"
     picked = request.POST.get("pick") == "1"
-    # The same methods decide which 👀 buttons the board offers (qa_permissions.pick_offer).
+    # The same checks decide which 👀 buttons the board offers (qa_permissions.pick_offer).
     if for_group:
-        allowed = question.can_pick_for_group if picked else question.can_unpick_for_group
+        check = question.check_pick_for_group if picked else question.check_unpick_for_group
     else:
-        allowed = question.can_pick if picked else question.can_unpick
-    if not allowed(request.user):
-        return _refuse(request, _on_board(question))
-    picker = None if for_group else member_of(request.user)
+        check = question.check_pick if picked else question.check_unpick
     try:
-        question.set_pick(picker, picked=picked)
-    except ValidationError as error:  # a simultaneous pick or answer got there first
+        check(request.user)
+        question.set_pick(None if for_group else member_of(request.user), picked=picked)
+    except PermissionDenied:
+        return _refuse(request, _on_board(question))
+    except ValidationError as error:  # a rule of the board, or a simultaneous request's pick
         for message in error.messages:
             messages.error(request, message)
     back = request.POST.get("next", "")
@@ -293,11 +298,12 @@ def question_answer(request, pk):
     """Write one's own answer to a question, or edit it if it exists."""
     question = get_object_or_404(_visible_questions(request), pk=pk)
     member = member_of(request.user)
-    answer = question.answers.filter(author=member).first() if member else None
-    if answer is None:
-        if not question.can_answer(request.user):
-            return _refuse(request)
+    if question.can_answer(request.user):
         answer = Answer(question=question, author=member)
+    else:
+        answer = question.answers.filter(author=member).first() if member else None
+        if answer is None:
+            return _refuse(request)
     return _answer_editor(request, answer)
 
 

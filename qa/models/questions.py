@@ -1,6 +1,6 @@
 """Questions on a round's board, and the 👀 picks that choose which ones get answers."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
@@ -160,33 +160,58 @@ class Question(WrittenText, models.Model):
         """Like editing, except that a member never deletes other members' answers with it."""
         return self.can_edit(user) and (user.is_staff or not self.answers.exists())
 
-    def can_pick(self, user):
+    # Each check_* raises PermissionDenied when the user has no say in the matter (role, round
+    # state) and ValidationError when a rule of the board stands in the way; the pick view
+    # reports the two differently. can_* answer the same question for the buttons.
+    def check_pick(self, user):
         """Give one's own 👀 here (again, harmlessly): someone else's question, while the round
         takes picks, and no pick of one's own on another question of the same list."""
         member = member_of(user)
         if member is None or member.pk == self.author_id or not self.round.can_pick(user):
-            return False
-        return all(p.question_id == self.pk for p in self._list_picks_by(member))
+            raise PermissionDenied
+        if any(p.question_id != self.pk for p in self._list_picks_by(member)):
+            raise ValidationError(
+                _("A member picks at most one question from each member's list in a round."),
+                code="one_per_list",
+            )
 
-    def can_unpick(self, user):
+    def check_unpick(self, user):
         """Take one's own 👀 back, unless it is the last on an answered question."""
         member = member_of(user)
         if member is None or member.pk == self.author_id or not self.round.can_pick(user):
-            return False
-        return self._may_lose_pick_of(member.pk)
+            raise PermissionDenied
+        self._check_pick_may_go(member.pk)
+
+    def check_pick_for_group(self, user):
+        if not user.is_staff:
+            raise PermissionDenied
+
+    def check_unpick_for_group(self, user):
+        self.check_pick_for_group(user)
+        self._check_pick_may_go(None)
+
+    def can_pick(self, user):
+        return _passes(self.check_pick, user)
+
+    def can_unpick(self, user):
+        return _passes(self.check_unpick, user)
 
     def can_pick_for_group(self, user):
-        return user.is_staff
+        return _passes(self.check_pick_for_group, user)
 
     def can_unpick_for_group(self, user):
-        return user.is_staff and self._may_lose_pick_of(None)
+        return _passes(self.check_unpick_for_group, user)
 
-    def _may_lose_pick_of(self, picker_id):
-        """Whether the pick by `picker_id` (None: the curators') may go: answers keep the last."""
+    def _check_pick_may_go(self, picker_id):
+        """The pick by `picker_id` (None: the curators') may go unless answers need it.
+
+        Without such a pick there is nothing to take back: repeating a take-back is harmless.
+        """
         picks = self._picks()
-        if not any(p.picker_id == picker_id for p in picks):
-            return True  # nothing to take back; repeating a take-back is harmless
-        return any(p.picker_id != picker_id for p in picks) or not self._has_answers()
+        mine = any(p.picker_id == picker_id for p in picks)
+        others = any(p.picker_id != picker_id for p in picks)
+        if mine and not others and self._has_answers():
+            raise _keeps_last_pick()
 
     def _picks(self):
         if hasattr(self, "picks_on_board"):
@@ -266,11 +291,7 @@ class Question(WrittenText, models.Model):
             mine = self._picks_by(picker)
             others = self.picks.exclude(pk__in=mine.values("pk"))
             if mine.exists() and not others.exists() and self.answers.exists():
-                raise ValidationError(
-                    _("This question has answers, so it keeps its last %(marker)s."),
-                    code="answered",
-                    params={"marker": PICK_MARKER},
-                )
+                raise _keeps_last_pick()
             mine.delete()
             return None
         existing = self._picks_by(picker).first()
@@ -326,6 +347,22 @@ class Question(WrittenText, models.Model):
                     raise
             else:
                 return answer
+
+
+def _passes(check, user):
+    try:
+        check(user)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+def _keeps_last_pick():
+    return ValidationError(
+        _("This question has answers, so it keeps its last %(marker)s."),
+        code="answered",
+        params={"marker": PICK_MARKER},
+    )
 
 
 class PickQuerySet(DerivedQuerySet):

@@ -3,7 +3,7 @@
 import functools
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, models, router, transaction
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -198,13 +198,20 @@ class Round(models.Model):
         """
         return f"{self.page_version}.{self.previous_number}.{self.next_number}"
 
-    def can_add_question(self, user):
-        """Members add to their own list while questions are open, curators at any time;
-        both within the round's limit."""
+    def check_add_question(self, user):
+        """Members add to their own list while questions are open, curators at any time:
+        otherwise PermissionDenied. Both within the round's limit: otherwise ValidationError."""
         member = member_of(user)
         if member is None or not (user.is_staff or self.is_open_for_questions()):
+            raise PermissionDenied
+        self.check_room_for_question(member, self.question_count_of(member))
+
+    def can_add_question(self, user):
+        try:
+            self.check_add_question(user)
+        except (PermissionDenied, ValidationError):
             return False
-        return self.question_count_of(member) < self.question_limit
+        return True
 
     def can_pick(self, user):
         """Members pick while the round takes answers; curators at any time."""
@@ -217,8 +224,10 @@ class Round(models.Model):
             return lists.get(author.pk, 0)
         return self.questions.filter(author=author).count()
 
-    def check_room_for_question(self, author):
-        if self.questions.filter(author=author).count() >= self.question_limit:
+    def check_room_for_question(self, author, count=None):
+        if count is None:
+            count = self.questions.filter(author=author).count()
+        if count >= self.question_limit:
             raise ValidationError(
                 _("You already have %(limit)d questions in this round."),
                 code="question_limit",

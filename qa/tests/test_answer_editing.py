@@ -247,9 +247,12 @@ def test_the_last_pick_of_an_answered_question_stays(question):
     url = reverse("qa:question-pick", args=[other.pk])
     # Not offered on the board (test_pages), and refused by the same rule (can_unpick).
     board = bee.get(other.round.get_absolute_url()).content.decode()
-    assert "내 👀 취소" not in board and f'action="{url}"' not in board
-    assert bee.post(url, {"pick": "0"}).status_code == 403
+    assert "내 👀 취소" not in board and f'action="{url}"' not in board  # not offered
+    response = bee.post(url, {"pick": "0"}, follow=True)  # and refused, with the reason
+    assert response.status_code == 200
     assert other.picks.count() == 1
+    [message] = response.context["messages"]
+    assert message.level_tag == "error"
 
 
 def test_board_shows_controls_only_to_those_allowed(question):
