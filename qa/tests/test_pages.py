@@ -6,10 +6,9 @@ from unittest import mock
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 from django.urls import reverse
 from django.views.defaults import server_error
 
@@ -210,7 +209,8 @@ def test_a_question_previews_as_its_text_in_plain_words(client):
 
 def test_a_page_cached_for_one_host_name_never_names_it_to_another(client):
     RoundFactory(number=1)
-    assert meta(client.get("/rounds/1/").content.decode())["og:url"] == "http://testserver/rounds/1/"
+    first = client.get("/rounds/1/")
+    assert meta(first.content.decode())["og:url"] == "http://testserver/rounds/1/"
     other = client.get("/rounds/1/", HTTP_HOST="localhost")
     assert meta(other.content.decode())["og:url"] == "http://localhost/rounds/1/"
 
