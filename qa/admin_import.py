@@ -19,6 +19,14 @@ PAYLOAD_SALT = "qa.round-import"
 PAYLOAD_MAX_AGE = 60 * 60
 
 
+def default_import_state():
+    """An imported file is an earlier week while a round is in progress: it must not take
+    "this week" from it. With none in progress, the imported week is this week's."""
+    if Round.objects.in_progress().exists():
+        return Round.State.CLOSED
+    return Round.State.ANSWERING
+
+
 def _plan(text, filename, options):
     try:
         return plan_import(
@@ -59,11 +67,20 @@ class RoundImportForm(forms.Form):
     )
     marker = forms.CharField(label=_("pick marker"), initial=PICK_MARKER, max_length=8)
     state = forms.ChoiceField(
-        label=_("state"), choices=Round.State.choices, initial=Round.State.CLOSED
+        label=_("state"),
+        choices=Round.State.choices,
+        help_text=_(
+            "“This week” shows the newest round with questions open or answering. While one "
+            "is, an imported week is closed by default; with none, it takes answers."
+        ),
     )
     replace = forms.BooleanField(
         label=_("replace the round with this number if it exists"), required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].initial = default_import_state()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

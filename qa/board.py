@@ -1,4 +1,5 @@
-"""The answer matrix of a round's board: who has answered which picked question."""
+"""What a round's board adds up: the answer matrix (who has answered which picked question)
+and the counts its link preview tells."""
 
 from dataclasses import dataclass
 
@@ -47,3 +48,12 @@ def answer_matrix(member_lists, picked):
         for member in members.values()
     ]
 
+
+
+def board_counts(member_lists, picked):
+    """How many questions, picked questions and answers the board shows."""
+    return {
+        "questions": sum(len(questions) for _author, questions in member_lists),
+        "picked": len(picked),
+        "answers": sum(len(question.answers_on_board) for question in picked),
+    }

@@ -21,7 +21,8 @@ def export_filename(round_):
 
 def _question_lines(question):
     first, *rest = clean_question_text(question.text).split("\n")
-    lines = [f"{question.label} {first}" if question.label else first]
+    # Unlabelled questions are numbered as on the board, so the file reads back in order.
+    lines = [f"{question.display_label} {first}"]
     lines += [CONTINUATION_INDENT + line if line else "" for line in rest]
     return lines
 

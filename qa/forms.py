@@ -25,12 +25,18 @@ class QuestionForm(forms.ModelForm):
         model = Question
         fields = ["label", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "label": _("Numbers the question on the board, such as “3.” or “Q4.”; "
+                       "left empty, it gets the next number."),
+        }  # fmt: skip
 
     def __init__(self, *args, round=None, author=None, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance._state.adding:
             self.instance.round = round
             self.instance.author = author
+            if not self.is_bound:
+                self.initial.setdefault("label", round.next_label(author))
 
     def clean(self):
         cleaned_data = super().clean()

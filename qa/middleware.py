@@ -11,6 +11,7 @@ OPEN_VIEWS = {
     "password_reset_complete",
     "qa:language",
     "qa:healthz",
+    "qa:favicon",
     # The editor's endpoints answer visitors with a 403 the widget can show.
     "qa:answer-preview",
     "qa:answer-upload",

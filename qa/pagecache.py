@@ -27,7 +27,9 @@ def _shared(request):
 
 
 def page_key(request, version):
-    parts = [settings.STUDYBOARD_RELEASE, get_language(), request.path, str(version)]
+    # The whole address, not the path: pages name themselves to link previews (og:url).
+    address = request.build_absolute_uri(request.path)
+    parts = [settings.STUDYBOARD_RELEASE, get_language(), address, str(version)]
     return "qa:page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 

@@ -55,4 +55,5 @@ urlpatterns = [
     ),
     path("language/<str:code>/", views.language, name="language"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

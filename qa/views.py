@@ -7,12 +7,13 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from .board import answer_matrix
+from .board import answer_matrix, board_counts
 from .diffs import line_diff
 from .exporter import export_filename, export_round
 from .forms import AnswerForm, ImageUploadForm, QuestionForm, SearchForm
@@ -41,6 +42,7 @@ def _visible_rounds(request):
 
 @require_safe
 def home(request):
+    """This week's board: the round in progress (Round.for_board())."""
     round_ = Round.for_board()
     if round_ is None:
         return render(request, "qa/home_empty.html")
@@ -79,11 +81,12 @@ def _render_board(request, round_, is_home=False):
             "member_lists": member_lists,
             "picked": picked,
             "matrix": answer_matrix(member_lists, picked),
+            "counts": board_counts(member_lists, picked),
             "is_home": is_home,
         }
         return render(request, "qa/round_detail.html", context)
 
-    return for_visitors(request, round_.page_version, render_page)
+    return for_visitors(request, round_.board_version, render_page)
 
 
 @require_safe
@@ -171,6 +174,13 @@ def language(request, code):
     return response
 
 
+@require_safe
+def favicon(request):
+    """Browsers and link previews ask for /favicon.ico whatever a page links to."""
+    # Not permanent: the static file's name changes with each release (hashed by whitenoise).
+    return redirect(static("qa/favicon.ico"))
+
+
 @never_cache
 @require_safe
 def healthz(request):
@@ -208,8 +218,13 @@ def _on_board(question):
 
 def question_add(request, number):
     round_ = get_object_or_404(_visible_rounds(request), number=number)
-    if not round_.can_add_question(request.user):
+    try:
+        round_.check_add_question(request.user)
+    except PermissionDenied:
         return _refuse(request)
+    except ValidationError as error:  # the limit: the form says so again when it is sent
+        if request.method != "POST":
+            messages.error(request, error.messages[0])
     form = QuestionForm(request.POST or None, round=round_, author=member_of(request.user))
     if form.is_valid():
         try:
@@ -261,13 +276,18 @@ def question_move(request, number, pk, step):
 def question_pick(request, pk):
     question = get_object_or_404(_visible_questions(request), pk=pk)
     for_group = request.POST.get("for") == "group"
-    allowed = question.can_pick_for_group if for_group else question.can_pick
-    if not allowed(request.user):
-        return _refuse(request, _on_board(question))
-    picker = None if for_group else member_of(request.user)
+    picked = request.POST.get("pick") == "1"
+    # The same checks decide which 👀 buttons the board offers (qa_permissions.pick_offer).
+    if for_group:
+        check = question.check_pick_for_group if picked else question.check_unpick_for_group
+    else:
+        check = question.check_pick if picked else question.check_unpick
     try:
-        question.set_pick(picker, picked=request.POST.get("pick") == "1")
-    except ValidationError as error:
+        check(request.user)
+        question.set_pick(None if for_group else member_of(request.user), picked=picked)
+    except PermissionDenied:
+        return _refuse(request, _on_board(question))
+    except ValidationError as error:  # a rule of the board, or a simultaneous request's pick
         for message in error.messages:
             messages.error(request, message)
     back = request.POST.get("next", "")
@@ -280,11 +300,12 @@ def question_answer(request, pk):
     """Write one's own answer to a question, or edit it if it exists."""
     question = get_object_or_404(_visible_questions(request), pk=pk)
     member = member_of(request.user)
-    answer = question.answers.filter(author=member).first() if member else None
-    if answer is None:
-        if not question.can_answer(request.user):
-            return _refuse(request)
+    if question.can_answer(request.user):
         answer = Answer(question=question, author=member)
+    else:
+        answer = question.answers.filter(author=member).first() if member else None
+        if answer is None:
+            return _refuse(request)
     return _answer_editor(request, answer)
 
 

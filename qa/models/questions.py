@@ -1,10 +1,12 @@
 """Questions on a round's board, and the 👀 picks that choose which ones get answers."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,8 @@ from .rounds import Round, _count_of
 from .writing import Derived, DerivedQuerySet, WrittenText, touch_rounds
 
 PICK_MARKER = "👀"
+# Characters of a question shown as its title: a page heading, a tab, a link preview.
+TITLE_LENGTH = 80
 
 
 class QuestionQuerySet(DerivedQuerySet):
@@ -45,20 +49,25 @@ class QuestionQuerySet(DerivedQuerySet):
 
 def _board_parts():
     """A question's picks and answers as its board and its page show them."""
+    return [_picks_on_board(), _answers_on_board()]
+
+
+def _picks_on_board():
+    return Prefetch(
+        "picks",
+        queryset=Pick.objects.select_related("picker").order_by("created", "pk"),
+        to_attr="picks_on_board",
+    )
+
+
+def _answers_on_board():
     from .answers import Answer
 
-    return [
-        Prefetch(
-            "picks",
-            queryset=Pick.objects.select_related("picker").order_by("created", "pk"),
-            to_attr="picks_on_board",
-        ),
-        Prefetch(
-            "answers",
-            queryset=Answer.objects.select_related("author").order_by("created", "pk"),
-            to_attr="answers_on_board",
-        ),
-    ]
+    return Prefetch(
+        "answers",
+        queryset=Answer.objects.select_related("author").order_by("created", "pk"),
+        to_attr="answers_on_board",
+    )
 
 
 # A question is a sentence or two, perhaps with a snippet; its answers are where length goes.
@@ -129,9 +138,38 @@ class Question(WrittenText, models.Model):
         self.answers.refresh(list(self.answers.select_related("question")))
 
     def load_board_parts(self):
-        """Load picks_on_board and answers_on_board, as for_board() does for many."""
-        prefetch_related_objects([self], *_board_parts())
+        """Load what for_board() and Round.board() give a board's questions, for this one."""
+        prefetch_related_objects([self], _answers_on_board())
+        # The picks on the author's whole list, this question's among them, in one query:
+        # whether the reader may still pick here depends on the others.
+        self.list_picks = list(
+            _picks_on_board().queryset.filter(
+                round_id=self.round_id, question_author_id=self.author_id
+            )
+        )
+        self.picks_on_board = [p for p in self.list_picks if p.question_id == self.pk]
         return self
+
+    @property
+    def display_label(self):
+        """The label as written; without one, the question's number in its author's list."""
+        return self.label or f"{getattr(self, 'number', self.position)}."
+
+    @property
+    def title(self):
+        """The question as plain text, short enough for a heading or a link preview."""
+        # A question of an image alone has no text to show.
+        return Truncator(self.search_text).chars(TITLE_LENGTH) or gettext(
+            "%(name)s's question"
+        ) % {"name": self.author.name}
+
+    @property
+    def title_is_whole(self):
+        """Whether the title shows all of the question: one short paragraph of plain text."""
+        return (
+            len(self.search_text) <= TITLE_LENGTH
+            and self.text_html.strip() == f"<p>{escape(self.search_text)}</p>"
+        )
 
     def can_edit(self, user):
         """Authors edit, reorder and delete their own list while questions are open."""
@@ -143,21 +181,94 @@ class Question(WrittenText, models.Model):
         """Like editing, except that a member never deletes other members' answers with it."""
         return self.can_edit(user) and (user.is_staff or not self.answers.exists())
 
-    def can_pick(self, user):
-        """A member's own 👀 on someone else's question."""
+    # Each check_* raises PermissionDenied when the user has no say in the matter (role, round
+    # state) and ValidationError when a rule of the board stands in the way; the pick view
+    # reports the two differently. can_* answer the same question for the buttons.
+    def check_pick(self, user):
+        """Give one's own 👀 here (again, harmlessly): someone else's question, while the round
+        takes picks, and no pick of one's own on another question of the same list."""
         member = member_of(user)
-        return member is not None and member.pk != self.author_id and self.round.can_pick(user)
+        if member is None or member.pk == self.author_id or not self.round.can_pick(user):
+            raise PermissionDenied
+        if any(p.question_id != self.pk for p in self._list_picks_by(member)):
+            raise ValidationError(
+                _("A member picks at most one question from each member's list in a round."),
+                code="one_per_list",
+            )
+
+    def check_unpick(self, user):
+        """Take one's own 👀 back, unless it is the last on an answered question."""
+        member = member_of(user)
+        if member is None or member.pk == self.author_id or not self.round.can_pick(user):
+            raise PermissionDenied
+        self._check_pick_may_go(member.pk)
+
+    def check_pick_for_group(self, user):
+        if not user.is_staff:
+            raise PermissionDenied
+
+    def check_unpick_for_group(self, user):
+        self.check_pick_for_group(user)
+        self._check_pick_may_go(None)
+
+    def can_pick(self, user):
+        return _passes(self.check_pick, user)
+
+    def can_unpick(self, user):
+        return _passes(self.check_unpick, user)
 
     def can_pick_for_group(self, user):
-        return user.is_staff
+        return _passes(self.check_pick_for_group, user)
+
+    def can_unpick_for_group(self, user):
+        return _passes(self.check_unpick_for_group, user)
+
+    def _check_pick_may_go(self, picker_id):
+        """The pick by `picker_id` (None: the curators') may go unless answers need it.
+
+        Without such a pick there is nothing to take back: repeating a take-back is harmless.
+        """
+        picks = self._picks()
+        mine = any(p.picker_id == picker_id for p in picks)
+        others = any(p.picker_id != picker_id for p in picks)
+        if mine and not others and self._has_answers():
+            raise _keeps_last_pick()
+
+    def _picks(self):
+        if hasattr(self, "picks_on_board"):
+            return self.picks_on_board
+        return list(self.picks.all())
+
+    def _has_answers(self):
+        if hasattr(self, "answers_on_board"):
+            return bool(self.answers_on_board)
+        return self.answers.exists()
+
+    def _list_picks_by(self, member):
+        """The member's picks on this question's list (the author's questions in its round)."""
+        if hasattr(self, "list_picks"):
+            return [p for p in self.list_picks if p.picker_id == member.pk]
+        return list(
+            Pick.objects.filter(
+                round_id=self.round_id, question_author_id=self.author_id, picker=member
+            )
+        )
 
     def can_answer(self, user):
-        """Write a new answer: as a member, to a picked question, while the round takes answers."""
+        """Write one's first answer: as a member, to a picked question, while the round takes
+        answers. (A member who has answered edits that answer instead.)"""
+        member = member_of(user)
         return (
-            member_of(user) is not None
+            member is not None
             and (user.is_staff or self.round.is_open_for_answers())
             and self.is_picked()
+            and not self._has_answer_by(member)
         )
+
+    def _has_answer_by(self, member):
+        if hasattr(self, "answers_on_board"):
+            return self.answer_of(member) is not None
+        return self.answers.filter(author=member).exists()
 
     def is_picked(self):
         if hasattr(self, "picks_on_board"):
@@ -201,11 +312,7 @@ class Question(WrittenText, models.Model):
             mine = self._picks_by(picker)
             others = self.picks.exclude(pk__in=mine.values("pk"))
             if mine.exists() and not others.exists() and self.answers.exists():
-                raise ValidationError(
-                    _("This question has answers, so it keeps its last %(marker)s."),
-                    code="answered",
-                    params={"marker": PICK_MARKER},
-                )
+                raise _keeps_last_pick()
             mine.delete()
             return None
         existing = self._picks_by(picker).first()
@@ -261,6 +368,22 @@ class Question(WrittenText, models.Model):
                     raise
             else:
                 return answer
+
+
+def _passes(check, user):
+    try:
+        check(user)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+def _keeps_last_pick():
+    return ValidationError(
+        _("This question has answers, so it keeps its last %(marker)s."),
+        code="answered",
+        params={"marker": PICK_MARKER},
+    )
 
 
 class PickQuerySet(DerivedQuerySet):

@@ -1,8 +1,9 @@
 """Rounds: a study group's weeks, each with its board of questions, picks and answers."""
 
 import functools
+import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, models, router, transaction
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -28,6 +29,10 @@ class RoundQuerySet(models.QuerySet):
         Round.for_board() compiles its condition from this QuerySet.
         """
         return self.exclude(state__in=Round.DRAFTS)
+
+    def in_progress(self):
+        """Rounds members are working on: the home page shows the newest of them."""
+        return self.filter(state__in=Round.IN_PROGRESS)
 
     def visible_to(self, user):
         """Curators see drafts too; Round.is_visible_to() is the same rule for one round."""
@@ -56,6 +61,8 @@ class Round(models.Model):
 
     # Rounds in these states are for curators only (RoundQuerySet.visible()).
     DRAFTS = frozenset({State.DRAFT})
+    # Rounds in these states are this week's (RoundQuerySet.in_progress()).
+    IN_PROGRESS = frozenset({State.QUESTIONS_OPEN, State.ANSWERING})
 
     number = models.PositiveIntegerField(_("round number"))
     title = models.CharField(
@@ -124,20 +131,40 @@ class Round(models.Model):
 
     @classmethod
     def for_board(cls, number=None):
-        """The round numbered `number`, or the newest one visible to all; None if there is none.
+        """The round numbered `number`, or else this week's; None if there is none.
+
+        This week's is the newest round in progress; with none in progress, the newest
+        visible one. The round comes with `previous_number` and `next_number`, its visible
+        neighbours, for the board's links between weeks.
 
         Raw SQL: for a visitor's cached board this lookup is most of the work left, and the
         ORM took twice as long to build the same query (320 vs 165 µs, docs/PERFORMANCE.md).
         Whether the reader may see it is for is_visible_to().
         """
         table = cls._meta.db_table
+        alias = router.db_for_read(cls)
+        visible, visible_params = _condition(alias, "visible")
+        # Inside the subqueries the unaliased table is theirs, so the compiled conditions,
+        # which name the table, apply to the neighbours; the round itself is `r`.
+        neighbours = (
+            f"(SELECT MAX(number) FROM {table} WHERE {visible} AND number < r.number)"
+            f" AS previous_number, "
+            f"(SELECT MIN(number) FROM {table} WHERE {visible} AND number > r.number)"
+            f" AS next_number"
+        )
+        params = [*visible_params, *visible_params]
         if number is None:
-            visible, params = _visible_condition(router.db_for_read(cls))
-            sql = f"SELECT * FROM {table} WHERE {visible} ORDER BY number DESC LIMIT 1"
-            rows = cls.objects.raw(sql, params)
+            running, running_params = _condition(alias, "in_progress")
+            this_week = (
+                f"(SELECT number FROM {table} WHERE {visible} "
+                f"ORDER BY CASE WHEN {running} THEN 0 ELSE 1 END, number DESC LIMIT 1)"
+            )
+            params += [*visible_params, *running_params]
         else:
-            rows = cls.objects.raw(f"SELECT * FROM {table} WHERE number = %s", [number])
-        return next(iter(rows), None)
+            this_week = "%s"
+            params.append(number)
+        sql = f"SELECT r.*, {neighbours} FROM {table} r WHERE r.number = {this_week}"
+        return next(iter(cls.objects.raw(sql, params)), None)
 
     @classmethod
     def for_question_page(cls, question_id):
@@ -156,32 +183,69 @@ class Round(models.Model):
         """
         return f"{self.pk}.{self.revision}.{self.updated.timestamp()}.{self.state}"
 
+    def is_in_progress(self):
+        return self.state in self.IN_PROGRESS
+
     def is_open_for_questions(self):
         return self.state == self.State.QUESTIONS_OPEN
 
     def is_open_for_answers(self):
         return self.state == self.State.ANSWERING
 
+    @property
+    def board_version(self):
+        """page_version, and the neighbours the board links to (from for_board()).
+
+        A round published, added or deleted next to this one changes the links, not this
+        round's revision: naming the neighbours in the version keeps the cached board true.
+        """
+        return f"{self.page_version}.{self.previous_number}.{self.next_number}"
+
+    def check_add_question(self, user):
+        """Members add to their own list while questions are open, curators at any time:
+        otherwise PermissionDenied. Both within the round's limit: otherwise ValidationError."""
+        member = member_of(user)
+        if member is None or not (user.is_staff or self.is_open_for_questions()):
+            raise PermissionDenied
+        self.check_room_for_question(member, self.question_count_of(member))
+
     def can_add_question(self, user):
-        """Members add to their own list while questions are open; curators at any time."""
-        if member_of(user) is None:
+        try:
+            self.check_add_question(user)
+        except (PermissionDenied, ValidationError):
             return False
-        return user.is_staff or self.is_open_for_questions()
+        return True
 
     def can_pick(self, user):
         """Members pick while the round takes answers; curators at any time."""
         return user.is_staff or (member_of(user) is not None and self.is_open_for_answers())
 
-    def check_room_for_question(self, author):
-        if self.questions.filter(author=author).count() >= self.question_limit:
+    def question_count_of(self, author):
+        """How many questions the author has in this round; from the board when it is loaded."""
+        lists = getattr(self, "_list_sizes", None)
+        if lists is not None:
+            return lists.get(author.pk, 0)
+        return self.questions.filter(author=author).count()
+
+    def check_room_for_question(self, author, count=None):
+        if count is None:
+            count = self.questions.filter(author=author).count()
+        if count >= self.question_limit:
             raise ValidationError(
                 _("You already have %(limit)d questions in this round."),
                 code="question_limit",
                 params={"limit": self.question_limit},
             )
 
+    def next_label(self, author):
+        """The label a new question of the author's gets unless they write another."""
+        last = self.questions.filter(author=author).order_by("-position", "-pk").first()
+        count = self.questions.filter(author=author).count()
+        return next_label(last.label if last else "", count + 1)
+
     def add_question(self, author, text, label=""):
-        """Append a question to the author's list, within the round's limit."""
+        """Append a question to the author's list, within the round's limit; a blank label
+        becomes the next number."""
         from . import Question
 
         with transaction.atomic():
@@ -191,7 +255,11 @@ class Round(models.Model):
             self.check_room_for_question(author)
             last = self.questions.filter(author=author).aggregate(last=Max("position"))["last"] or 0
             question = Question(
-                round=self, author=author, position=last + 1, label=label, text=text
+                round=self,
+                author=author,
+                position=last + 1,
+                label=label.strip() or self.next_label(author),
+                text=text,
             )
             question.full_clean()
             question.save()
@@ -208,25 +276,45 @@ class Round(models.Model):
             )
 
     def board(self):
-        """Everything the weekly board shows, in the sample file's order, in four queries."""
+        """Everything the weekly board shows, in the sample file's order, in four queries.
+
+        Each question also learns its place in its list (`number`) and the picks on its
+        whole list (`list_picks`), which its label and its permissions read.
+        """
         from . import Question
 
         questions = list(Question.objects.filter(round=self).for_board())
         lists = {}
         for question in questions:  # ordered by first appearance of each author
+            question.round = self
             lists.setdefault(question.author, []).append(question)
-        member_lists = [
-            (author, sorted(items, key=lambda q: (q.position, q.pk)))
-            for author, items in lists.items()
-        ]
+        member_lists = []
+        for author, items in lists.items():
+            items.sort(key=lambda q: (q.position, q.pk))
+            list_picks = [pick for question in items for pick in question.picks_on_board]
+            for number, question in enumerate(items, start=1):
+                question.number, question.list_picks = number, list_picks
+            member_lists.append((author, items))
+        self._list_sizes = {author.pk: len(items) for author, items in member_lists}
         picked = [q for _author, items in member_lists for q in items if q.picks_on_board]
         return member_lists, picked
 
 
+def next_label(last, number):
+    """The label after `last` ("Q2." → "Q3."), or "number." when it holds no number."""
+    match = _LABEL_NUMBER.fullmatch(last)
+    if match is None:
+        return f"{number}."
+    head, digits, tail = match.groups()
+    return f"{head}{int(digits) + 1}{tail}"
+
+
+_LABEL_NUMBER = re.compile(r"(\D*)(\d+)(\D*)")
 
 
 @functools.cache
-def _visible_condition(alias):
-    """RoundQuerySet.visible()'s condition as SQL and parameters, compiled once per database."""
-    query = Round.objects.using(alias).visible().query
-    return query.get_compiler(connection=connections[alias]).compile(query.where)
+def _condition(alias, method):
+    """The condition of a RoundQuerySet method as SQL and parameters, compiled once per database."""
+    query = getattr(Round.objects.using(alias), method)().query
+    sql, params = query.get_compiler(connection=connections[alias]).compile(query.where)
+    return sql, tuple(params)

@@ -19,32 +19,22 @@ def can_add_question(round_, user):
 
 
 @register.filter
-def can_pick(question, user):
-    return question.can_pick(user)
+def pick_offer(question, user):
+    """The reader's own 👀 button: "unpick" to take theirs back, "pick" to give one, or ""."""
+    member = member_of(user)
+    if member and question.pick_of(member):
+        return "unpick" if question.can_unpick(user) else ""
+    return "pick" if question.can_pick(user) else ""
 
 
 @register.filter
-def can_pick_for_group(question, user):
-    return question.can_pick_for_group(user)
+def group_pick_offer(question, user):
+    """The curators' 👀 button, as pick_offer() is the reader's own."""
+    if question.pick_of(None):
+        return "unpick" if question.can_unpick_for_group(user) else ""
+    return "pick" if question.can_pick_for_group(user) else ""
 
 
 @register.filter
 def can_answer(question, user):
     return question.can_answer(user)
-
-
-@register.filter
-def pick_of(question, user):
-    """The user's own 👀 on a board question, if any."""
-    member = member_of(user)
-    return question.pick_of(member) if member else None
-
-
-@register.filter
-def group_pick(question):
-    return question.pick_of(None)
-
-
-@register.filter
-def answer_of(question, user):
-    return question.answer_of(member_of(user))

@@ -39,7 +39,7 @@ def test_uploads_are_listed_and_never_added_or_changed_in_the_admin(staff_client
 
 def test_admin_is_in_korean(staff_client):
     html = staff_client.get(reverse("admin:qa_round_add")).content.decode()
-    assert "회차 번호" in html
+    assert "주차 번호" in html
     assert "질문 (마크다운)" in html
 
 
@@ -102,7 +102,7 @@ def test_pick_rules_are_form_errors_in_the_admin_not_server_errors(staff_client)
     }
     response = staff_client.post(reverse("admin:qa_question_change", args=[second.pk]), data)
     assert response.status_code == 200
-    assert "한 회차에서 멤버마다 다른 멤버의 질문 목록에서 한 문제만" in response.content.decode()
+    assert "한 주차에서 멤버마다 다른 멤버의 질문 목록에서 한 문제만" in response.content.decode()
     assert Pick.objects.count() == 1
 
     own = {**data, "picks-0-picker": second.author.pk}

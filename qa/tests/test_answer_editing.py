@@ -245,7 +245,10 @@ def test_the_last_pick_of_an_answered_question_stays(question):
     PickFactory(question=other, picker=Member.objects.get(name="bee"))
     AnswerFactory(question=other, author=sky)
     url = reverse("qa:question-pick", args=[other.pk])
-    response = bee.post(url, {"pick": "0"}, follow=True)
+    # Not offered on the board (test_pages), and refused by the same rule (can_unpick).
+    board = bee.get(other.round.get_absolute_url()).content.decode()
+    assert "내 👀 취소" not in board and f'action="{url}"' not in board  # not offered
+    response = bee.post(url, {"pick": "0"}, follow=True)  # and refused, with the reason
     assert response.status_code == 200
     assert other.picks.count() == 1
     [message] = response.context["messages"]

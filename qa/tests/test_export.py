@@ -7,7 +7,7 @@ from django.utils import translation
 
 from qa.exporter import export_round
 from qa.importer import normalize_markdown, parse_round, plan_import
-from qa.models import Answer, Round
+from qa.models import Answer, Question, Round
 
 from .conftest import build_round
 from .factories import AnswerFactory, MemberFactory, QuestionFactory, RoundFactory
@@ -88,6 +88,9 @@ def test_round_trip_keeps_titles_multi_line_questions_and_several_answers():
     assert "👀\n2. 첫 줄\n      들여쓴 둘째 줄\n\n    셋째 문단 ```code```\n3. " in exported
     second = import_text(exported, 2)
     assert second.title == "1주차 네트워크"
+    # A question without a label is numbered as on the board, and comes back with it.
+    assert "```\n1. 로드" in exported and "\n4. 라벨 없는 질문\n" in exported
+    Question.objects.filter(round=round_, label="").update(label="4.")
     assert contents(second) == contents(round_)
     assert export_round(second) == exported
 

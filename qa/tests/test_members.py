@@ -100,7 +100,7 @@ def test_names_link_to_member_pages_on_the_board_and_question_page(client, chloe
     assert '<a class="answer__author" href="/members/bee/">bee</a>' in board
     question = Member.objects.get(name="sky").questions.get()
     page = client.get(question.get_absolute_url()).content.decode()
-    assert '<a href="/members/sky/">sky</a>' in page
+    assert '<a href="/members/sky/">sky님의 질문</a>' in page
     assert f'<a class="answer__author" href="{chloe_weeks.get_absolute_url()}">클로이</a>' in page
 
 
@@ -114,7 +114,7 @@ def test_long_member_lists_are_paged_each_on_its_own(client):
     first = client.get(chloe.get_absolute_url())
     assert [q.round.number for q in first.context["questions"]] == list(range(25, 5, -1))
     html = first.content.decode()
-    assert "<strong>25</strong>" in html  # the count is of all of them, not of one page
+    assert "질문 25개" in html  # the count is of all of them, not of one page
     assert 'href="?questions_page=2#questions-heading"' in html
     assert 'href="?picks_page=2#picks-heading"' in html
     assert "answers_page=" not in html  # no answers, so nothing to page
@@ -124,3 +124,13 @@ def test_long_member_lists_are_paged_each_on_its_own(client):
     assert len(second.context["picks"]) == 5
     # Paging one list keeps the other list's page in the links.
     assert 'href="?questions_page=1&amp;picks_page=2#questions-heading"' in second.content.decode()
+
+
+def test_member_page_counts_say_what_they_count(client, chloe_weeks):
+    html = client.get(chloe_weeks.get_absolute_url()).content.decode()
+    counts = html.split('<ul class="member-counts">')[1].split("</ul>")[0]
+    assert ">질문 3개</a>" in counts
+    assert '<span aria-hidden="true">👀</span> 고른 질문 2개</a>' in counts
+    assert ">답변 2개</a>" in counts
+    assert "클로이님이 올린 질문" in html and "클로이님이 고른 질문" in html
+    assert "클로이님이 쓴 답변" in html

@@ -13,7 +13,7 @@ def error_codes(error):
 
 
 def test_round_str_and_url():
-    assert str(RoundFactory(number=7, title="")) == "7회차"
+    assert str(RoundFactory(number=7, title="")) == "7주차"
     assert str(RoundFactory(number=8, title="네트워크")) == "네트워크"
     assert RoundFactory(number=9).get_absolute_url() == "/rounds/9/"
 

@@ -196,9 +196,9 @@ def test_each_language_has_its_own_cached_board(week):
 
 def test_the_home_page_and_the_round_page_are_cached_apart(week):
     english = Client(headers={"accept-language": "en"})
-    assert "Earlier rounds" in main(english.get("/"))
-    assert "Earlier rounds" not in board(english, week)  # only the home page links back
-    assert "Earlier rounds" in main(english.get("/"))
+    assert "This week ·" in main(english.get("/"))
+    assert "This week ·" not in board(english, week)  # only the home page says so
+    assert "This week ·" in main(english.get("/"))
 
 
 def test_pages_with_a_query_string_or_a_message_are_rendered_not_cached(client, week):

@@ -301,12 +301,16 @@ def test_a_member_cannot_post_more_questions_than_the_rounds_limit(world):
     client, member = world.clients["member"], world.people["member"]
     assert _add_question(world, client).status_code == 302
     assert member.questions.count() == 3
+    # At the limit the board no longer offers "Add a question" (test_offers); sent anyway,
+    # the form comes back with the reason.
     response = _add_question(world, client)
-    assert response.status_code == 200  # the form again, with the reason
+    assert response.status_code == 200
     assert [e.code for e in response.context["form"].non_field_errors().as_data()] == [
         "question_limit"
     ]
     assert member.questions.count() == 3
+    page = client.get(reverse("qa:question-add", args=[world.round.number]))
+    assert [m.message for m in page.context["messages"]] == ["이 주차에 이미 질문을 3개 올렸습니다."]
     # The limit is per member: `other`, with one question, still has room.
     assert _add_question(world, world.clients["other"]).status_code == 302
 

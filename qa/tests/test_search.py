@@ -238,14 +238,14 @@ def test_no_match_says_so_with_hints(client, board):
     assert '<h2 id="results-heading">결과 없음</h2>' in html
     assert "“쿠버네티스 파드”의 낱말이 모두 들어 있는 질문이나 답변이 없습니다." in html
     assert html.count("<li>", html.index("search-empty__hints")) == 3
-    assert "모든 회차와 멤버에서 찾기" not in html  # nothing to widen
+    assert "모든 주차와 멤버에서 찾기" not in html  # nothing to widen
 
 
 def test_no_match_within_a_round_or_member_offers_to_search_everywhere(client, board):
     for filters in [{"round": 1}, {"member": "sky"}]:
         html = client.get("/search/", {"q": "데드락", **filters}).content.decode()
         assert "결과 없음" in html
-        everywhere = '<a href="/search/?q=%EB%8D%B0%EB%93%9C%EB%9D%BD">모든 회차와 멤버에서 찾기</a>'
+        everywhere = '<a href="/search/?q=%EB%8D%B0%EB%93%9C%EB%9D%BD">모든 주차와 멤버에서 찾기</a>'
         assert everywhere in html
     assert found(client, "데드락") == [("question", "데드락이 생기는 네 가지 조건은?")]
 
