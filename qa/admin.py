@@ -4,6 +4,7 @@ from django.contrib.admin.widgets import AdminTextareaWidget
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.html import format_html
@@ -13,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from . import admin_import
 from .diffs import line_diff
 from .models import Answer, AnswerConflict, Member, Pick, Question, Round, Upload
+
+admin.site.site_header = _("StudyBoard administration")
+admin.site.site_title = _("StudyBoard administration")
+admin.site.index_title = _("Curation")
 
 # A try fails only when someone saves an answer in the moment between its check and its save;
 # after this many in a row, AnswerConflict is a server error rather than an endless loop.
@@ -31,8 +36,12 @@ class QuestionInline(admin.TabularInline):
     model = Question
     fields = ["author", "position", "label", "text"]
     autocomplete_fields = ["author"]
-    extra = 4
+    formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
     ordering = ["pk"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # One empty row to start a new round; an existing one has "Add another Question".
+        return 1 if obj is None else 0
 
 
 @admin.register(Round)
@@ -49,6 +58,9 @@ class RoundAdmin(admin.ModelAdmin):
     inlines = [QuestionInline]
     save_on_top = True
     actions = ["publish", "open_answering", "close"]
+
+    class Media:
+        css = {"all": ["qa/css/admin.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()

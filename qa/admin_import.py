@@ -43,6 +43,8 @@ def _plan(text, filename, options):
 
 
 class RoundImportForm(forms.Form):
+    required_css_class = "required"  # bold labels, as on the admin's own forms
+
     file = forms.FileField(label=_("Markdown file"), help_text=_("A weekly .md file, UTF-8."))
     number = forms.IntegerField(
         label=_("round number"),

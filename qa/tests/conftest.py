@@ -117,10 +117,11 @@ def open_page(browser, live_server, csp_violations):
 
 @pytest.fixture
 def shoot(request):
-    """Save full-page screenshots at desktop and phone sizes under screenshots/<test>/."""
+    """Save full-page screenshots at desktop and phone sizes under screenshots/<test>/; with
+    `element` (a selector), of that element alone."""
     folder = SCREENSHOTS / request.node.name.replace("[", "-").replace("]", "")
 
-    def take(page, name):
+    def take(page, name, element=None):
         folder.mkdir(parents=True, exist_ok=True)
         paths = []
         for size, viewport in VIEWPORTS.items():
@@ -132,7 +133,10 @@ def shoot(request):
                 "requestAnimationFrame(done)))"
             )
             path = folder / f"{name}-{size}.png"
-            page.screenshot(path=path, full_page=True)
+            if element:
+                page.locator(element).screenshot(path=path)
+            else:
+                page.screenshot(path=path, full_page=True)
             paths.append(path)
         page.set_viewport_size(VIEWPORTS["desktop"])
         return paths

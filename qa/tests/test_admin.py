@@ -43,6 +43,37 @@ def test_admin_is_in_korean(staff_client):
     assert "질문 (마크다운)" in html
 
 
+@pytest.mark.parametrize(
+    "language, header, index",
+    [("ko", "StudyBoard 관리", "관리"), ("en", "StudyBoard administration", "Curation")],
+)
+def test_admin_is_branded_studyboard(staff_client, client, language, header, index):
+    html = staff_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<div id="site-name"><a href="{reverse("admin:index")}">{header}</a></div>' in html
+    assert f"<title>{index} | {header}</title>" in html
+    assert "Django" not in html
+    login = client.get(reverse("admin:login"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f"| {header}</title>" in login
+
+
+def inline_rows(response):
+    formset = response.context["inline_admin_formsets"][0].formset
+    return formset.total_form_count(), formset.initial_form_count()
+
+
+def test_round_inline_adds_one_empty_row_to_a_new_round_and_none_to_an_existing_one(
+    staff_client, make_round
+):
+    assert inline_rows(staff_client.get(reverse("admin:qa_round_add"))) == (1, 0)
+    round_ = make_round(members=3, questions_each=2)
+    change = staff_client.get(reverse("admin:qa_round_change", args=[round_.pk]))
+    assert inline_rows(change) == (6, 6)
+    # A question box of three lines, not ten, keeps a round of questions on a few screens.
+    html = change.content.decode()
+    assert re.search(r'<textarea name="questions-0-text" cols="40" rows="3"', html)
+    assert "qa/css/admin.css" in html
+
+
 def test_curator_adds_a_round_with_every_members_questions_inline(staff_client):
     bee, sky = MemberFactory(name="bee"), MemberFactory(name="sky")
     rows = [

@@ -1,11 +1,15 @@
 """Journey 4 in a real browser: a curator adds a round with every member's questions inline in
-the admin, publishes it, and it becomes the board at /."""
+the admin, publishes it, and it becomes the board at /. Then how the admin's round pages and
+the import form fit a laptop and a phone."""
+
+from pathlib import Path
 
 import pytest
 
 from qa.models import Round
 
-from .browsing import sign_in
+from .browsing import page_overflow, sign_in
+from .conftest import VIEWPORTS
 from .factories import MemberFactory, QuestionFactory, RoundFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,8 +43,9 @@ def test_curator_adds_a_round_inline_publishes_it_and_it_becomes_the_board(
     page.locator("#id_number").fill("2")
     page.locator("#id_title").fill("2주차: 로드 밸런싱과 I/O")
     rows = page.locator("#questions-group tr.form-row:not(.empty-form)")
-    assert rows.count() == 4  # the inline's empty rows; the fifth question needs one more
-    page.locator("#questions-group .add-row a").click()
+    assert rows.count() == 1  # one empty row to start with; "add another" for the rest
+    for _ in QUESTIONS[1:]:
+        page.locator("#questions-group .add-row a").click()
     assert rows.count() == len(QUESTIONS)
     position = {}
     for i, (name, label, text) in enumerate(QUESTIONS):
@@ -78,3 +83,71 @@ def test_curator_adds_a_round_inline_publishes_it_and_it_becomes_the_board(
     assert [lists.nth(i).locator("li.question").count() for i in range(3)] == [2, 2, 1]
     assert "Async Non-block" in lists.nth(1).locator("li.question").nth(1).inner_text()
     shoot(page, "board")
+
+
+def curator(page, live_server):
+    sign_in(page.context, live_server, UserFactory(is_staff=True, is_superuser=True, password=None))
+
+
+def test_round_change_page_fits_a_laptop_and_its_questions_read_on_a_phone(
+    page, live_server, shoot
+):
+    round_ = RoundFactory(number=2, title="2주차: 로드 밸런싱과 I/O")
+    position = {}
+    for name, label, text in QUESTIONS:
+        position[name] = position.get(name, 0) + 1
+        QuestionFactory(
+            round=round_,
+            author=MemberFactory(name=name),
+            position=position[name],
+            label=label,
+            text=text,
+        )
+    curator(page, live_server)
+    page.goto(live_server.url + f"/admin/qa/round/{round_.pk}/change/")
+    assert page.locator("#site-name").inner_text() == "StudyBoard 관리"
+
+    # The round's questions and no empty rows: "add another" is one click away.
+    rows = page.locator("#questions-group tr.form-row:not(.empty-form)")
+    assert rows.count() == len(QUESTIONS)
+    assert page.locator("#questions-group tr.has_original").count() == len(QUESTIONS)
+    assert page.locator("#questions-group .add-row a").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS["desktop"]["width"]
+    shoot(page, "round-change")
+
+    page.set_viewport_size(VIEWPORTS["phone"])
+    assert page_overflow(page) <= 0
+    text = page.locator("#id_questions-3-text")
+    text.scroll_into_view_if_needed()
+    box = text.bounding_box()
+    # The whole question box is on the screen, most of its width, in a readable size.
+    assert box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORTS["phone"]["width"]
+    assert box["width"] >= 300
+    assert text.evaluate("box => parseFloat(getComputedStyle(box).fontSize)") >= 14
+    assert text.input_value() == QUESTIONS[3][2]
+
+
+DEMO = Path(__file__).resolve().parents[1] / "demo" / "week-01.md"
+
+
+def test_import_form_is_aligned_and_its_preview_shows_names_as_written(
+    page, live_server, shoot
+):
+    curator(page, live_server)
+    page.goto(live_server.url + "/admin/qa/round/import/")
+    # Each field sits right of its label, in one column, as on the admin's own forms.
+    fields = ["id_number", "id_title", "id_answerer", "id_picker", "id_marker", "id_state"]
+    lefts = {page.locator(f"#{field}").bounding_box()["x"] for field in fields}
+    assert len(lefts) == 1
+    label = page.locator("label[for=id_number]").bounding_box()
+    assert label["x"] + label["width"] <= lefts.pop()
+    shoot(page, "import-form")
+
+    page.locator("#id_file").set_input_files(DEMO)
+    page.locator("#id_answerer").fill("sky")
+    page.locator("input[type=submit]").click()
+    page.wait_for_selector(".import-preview")
+    # innerText shows the text as drawn, after any text-transform of Django's caption style.
+    captions = page.locator(".import-preview caption").all_inner_texts()
+    assert [caption.split(" ")[0] for caption in captions[1:5]] == ["클로이", "bee", "choi", "sky"]
+    shoot(page, "import-preview")

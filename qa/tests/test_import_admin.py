@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.staticfiles import finders
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.templatetags.static import static
 
 from qa.admin_import import PAYLOAD_SALT
 from qa.models import Answer, Member, Pick, Question, Round
@@ -52,6 +54,20 @@ def test_upload_shows_a_preview_and_writes_nothing(staff_client):
     assert "<td>Q4.</td><td>OSI 7계층에서" in html
     assert "클로이 (new member) · 3 questions" in html
     assert qa_tables()["Round"] == [] and Member.objects.count() == 0
+
+
+def test_preview_shows_member_names_as_written(staff_client):
+    # Django's admin stylesheet sets `.module caption { text-transform: uppercase }`, which drew
+    # the names in the member captions as BEE, CHOI, SKY; the preview's own stylesheet undoes
+    # it for the captions inside .import-preview (the browser check is in test_browser_admin).
+    html = staff_client.post(URL, {"file": upload(DEMO), **options(answerer="sky")}).content
+    html = html.decode()
+    captions = re.findall(r"<caption>([^<]*?) \(", html)
+    assert captions == ["클로이", "bee", "choi", "sky"]
+    assert '<div id="content-main" class="import-preview">' in html
+    assert f'href="{static("qa/css/admin.css")}"' in html
+    stylesheet = Path(finders.find("qa/css/admin.css")).read_text()
+    assert re.search(r"\.import-preview caption \{[^}]*text-transform: none", stylesheet)
 
 
 def test_confirming_the_preview_imports_the_round(staff_client):
