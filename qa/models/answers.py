@@ -114,8 +114,14 @@ class Answer(WrittenText, models.Model):
 
     @staticmethod
     def can_use_editor(user):
-        """Preview and image upload: for members and curators, never for visitors."""
-        return user.is_staff or member_of(user) is not None
+        """Preview and image upload: for curators, and for members while a round takes
+        answers (the only time they can save one); never for visitors."""
+        if user.is_staff:
+            return True
+        return (
+            member_of(user) is not None
+            and Round.objects.visible().filter(state=Round.State.ANSWERING).exists()
+        )
 
     def can_edit(self, user):
         """Authors edit and restore their answer while the round takes answers."""

@@ -184,6 +184,7 @@ def test_answer_length_is_capped_with_a_clear_error(question, bee):
 
 
 def test_preview_renders_through_the_sanitizing_renderer(bee):
+    RoundFactory(number=90, state=Round.State.ANSWERING)
     response = bee.post(
         reverse("qa:answer-preview"),
         {"content": "**굵게** <img src=x onerror=alert(1)> [a](javascript:alert(1))"},
@@ -192,6 +193,14 @@ def test_preview_renders_through_the_sanitizing_renderer(bee):
     html = response.content.decode()
     assert "<strong>굵게</strong>" in html
     assert "onerror" not in html and "javascript" not in html
+
+
+@pytest.mark.parametrize("state", ["draft", "open", "closed"])
+def test_members_preview_only_while_a_round_takes_answers(bee, state):
+    Round.objects.update(state=state)
+    RoundFactory(number=91, state=state)
+    response = bee.post(reverse("qa:answer-preview"), {"content": "**굵게**"})
+    assert response.status_code == 403
 
 
 def test_preview_refuses_get(bee):

@@ -10,8 +10,9 @@ from django.test import Client
 from PIL import Image
 
 from qa.limits import client_address
+from qa.models import Round
 
-from .factories import MemberFactory, UserFactory
+from .factories import RoundFactory, UserFactory
 from .people import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +91,7 @@ def test_password_reset_mail_is_limited_per_address_and_per_email(mailoutbox):
 
 
 def test_the_editor_gets_its_limits_as_json():
+    RoundFactory(number=1, state=Round.State.ANSWERING)
     member = sign_in("bee")
     for _ in range(120):
         assert member.post("/answers/preview/", {"content": "**굵게**"}).status_code == 200
@@ -100,6 +102,7 @@ def test_the_editor_gets_its_limits_as_json():
 
 def test_uploads_are_limited_per_hour(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    RoundFactory(number=1, state=Round.State.ANSWERING)
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4)).save(buffer, "PNG")
     member = sign_in("bee")

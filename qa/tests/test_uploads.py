@@ -34,6 +34,8 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def member():
+    """bee, while a round takes answers: the only time members can use the editor."""
+    RoundFactory(number=90, state=Round.State.ANSWERING)
     return sign_in("bee")
 
 
@@ -319,3 +321,13 @@ def test_the_quota_refuses_an_upload_that_would_pass_it(member, media, settings)
     assert len(stored(media)) == 1
     # The quota is each account's own.
     assert upload(sign_in("sky"), "c.png", data).status_code == 200
+
+
+@pytest.mark.parametrize("state", ["draft", "open", "closed"])
+def test_members_upload_only_while_a_round_takes_answers(media, state):
+    RoundFactory(number=1, state=state)
+    response = upload(sign_in("bee"), "x.png", image_bytes("PNG"))
+    assert response.status_code == 403
+    assert stored(media) == []
+    # Curators prepare rounds at any time.
+    assert upload(sign_in("curator", staff=True), "x.png", image_bytes("PNG")).status_code == 200
