@@ -136,8 +136,12 @@ def test_in_debug_public_media_are_served_to_anyone(settings, media):
 
 @pytest.mark.parametrize(
     "env, expected",
-    [({}, "False"), ({"BOARD_PUBLIC": "0"}, "True"), ({"BOARD_PUBLIC": "0", "MEDIA_PROTECTED": "0"}, "False")],
-)  # fmt: skip
+    [
+        ({}, "False"),
+        ({"BOARD_PUBLIC": "0"}, "True"),
+        ({"BOARD_PUBLIC": "0", "MEDIA_PROTECTED": "0"}, "False"),
+    ],
+)
 def test_media_are_protected_when_the_board_is_not_public(env, expected):
     show = "from django.conf import settings; print(settings.MEDIA_PROTECTED)"
     result = manage("shell", "-c", show, DJANGO_DEBUG="1", **env)
