@@ -145,7 +145,8 @@ class Log:
         self.lock = threading.Lock()
         self.requests = defaultdict(list)  # kind: [(status, seconds)]
         self.errors = []
-        self.writes = defaultdict(list)  # what each kind of acknowledged write stored
+        # kind: what each acknowledged write stored (or, for a refused edit, its version)
+        self.writes = defaultdict(list)
         self.refused = Counter()
 
     def record(self, kind, status, seconds, where):
@@ -154,7 +155,7 @@ class Log:
             if status is None or status >= 500:
                 self.errors.append(f"{kind} {where}: {status or 'connection failed'}")
 
-    def acknowledged(self, kind, **write):
+    def note(self, kind, **write):
         with self.lock:
             self.writes[kind].append({"at": time.monotonic(), **write})
 
@@ -235,7 +236,7 @@ class Member(threading.Thread):
             self.log.refuse("pick refused by a rule (one per member's list)")
             return
         self.picked[question_id] = picked
-        self.log.acknowledged("pick", member=self.member_id, question=question_id, picked=picked)
+        self.log.note("pick", member=self.member_id, question=question_id, picked=picked)
 
     def write_own_answer(self):
         question_id = self.random.choice(
@@ -259,7 +260,7 @@ class Member(threading.Thread):
             {"csrfmiddlewaretoken": token, "version": version.group(1), "body": body},
         )
         if status == 302:
-            self.log.acknowledged("answer", member=self.member_id, question=question_id, body=body)
+            self.log.note("answer", member=self.member_id, question=question_id, body=body)
 
     def edit_shared_answer(self):
         """Load the shared answer's editor, take a moment to write, save on the version
@@ -280,12 +281,12 @@ class Member(threading.Thread):
                 {"csrfmiddlewaretoken": token, "version": base, "body": body},
             )
             if status == 302:
-                self.log.acknowledged("shared edit", base=base, body=body, by=self.username)
+                self.log.note("shared edit", base=base, body=body, by=self.username)
                 return
             if status != 409:
-                self.log.acknowledged("shared edit refused", base=base, status=status)
+                self.log.note("shared edit refused", base=base, status=status)
                 return
-            self.log.acknowledged("shared edit conflict", base=base, by=self.username)
+            self.log.note("shared edit conflict", base=base, by=self.username)
             token, version = CSRF_FIELD.search(page), VERSION_FIELD.search(page)
             if not (token and version):
                 return
@@ -304,7 +305,7 @@ class Member(threading.Thread):
         if status == 302:
             question_id = int(QUESTION_ANCHOR.search(headers["Location"]).group(1))
             self.my_questions.append(question_id)
-            self.log.acknowledged("question", id=question_id, text=text, member=self.member_id)
+            self.log.note("question", id=question_id, text=text, member=self.member_id)
             return
         if status != 200:
             return
@@ -319,7 +320,7 @@ class Member(threading.Thread):
         )
         if status == 302:
             self.my_questions.pop(0)
-            self.log.acknowledged("question deleted", id=oldest)
+            self.log.note("question deleted", id=oldest)
 
     def preview(self):
         if time.monotonic() < self.next_preview:
