@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run serve test bench check messages clean
+.PHONY: run serve test bench soak check messages clean
 
 # One stamp per requirements file, so editing either reinstalls only when needed.
 $(VENV)/.runtime: requirements.txt
@@ -44,6 +44,12 @@ test: $(VENV)/.dev node_modules/.installed
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || apt-get install -y -q --no-install-recommends wrk
 	$(BIN)/python bench/run.py
+
+# Members picking, answering, editing one answer and adding questions at once under gunicorn,
+# then every acknowledged write looked for in the database; writes docs/RELIABILITY.md.
+SOAK_SECONDS ?= 60
+soak: $(VENV)/.dev
+	SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/python bench/soak.py
 
 # Lint-free sanity: system checks, missing migrations, deploy checks with production settings.
 check: $(VENV)/.runtime

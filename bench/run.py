@@ -14,18 +14,27 @@ The tables go to standard output and between the markers in docs/PERFORMANCE.md.
 
 import json
 import os
-import platform
-import secrets
 import shutil
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (  # noqa: E402  (bench/ is not a package: run as a script)
+    ROOT,
+    Server,
+    create_database,
+    flush_cache,
+    machine,
+    percentile,
+    production_settings,
+    workers,
+    write_report,
+)
+
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/studyboard_bench"
 )
@@ -48,89 +57,7 @@ if os.environ.get("BENCH_QUICK"):  # a smoke test of the benchmark itself, not a
     REPORT = Path(os.environ.get("BENCH_REPORT", "/tmp/PERFORMANCE-quick.md"))
 SEARCHES = ["로드밸런싱", "교착 상태", "캐시", "load balancing", "TCP"]
 
-# Production settings, as `make serve` runs them; plain HTTP on loopback.
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="studygroup.settings",
-    DJANGO_DEBUG="0",
-    DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-    DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
-    DJANGO_SECURE_SSL_REDIRECT="0",
-    DATABASE_URL=DATABASE_URL,
-    REDIS_URL=REDIS_URL,
-)
-sys.path.insert(0, str(ROOT))
-
-
-def create_database():
-    """Drop and create the benchmark database, UTF-8 like production."""
-    import psycopg
-
-    parts = urlsplit(DATABASE_URL)
-    name = parts.path.lstrip("/")
-    admin_url = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
-
-
-def flush_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-
-
-class Server:
-    def __init__(self):
-        self.process = None
-
-    def __enter__(self):
-        env = {**os.environ, "BIND": f"127.0.0.1:{PORT}"}
-        self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url("/healthz"), timeout=2) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.3)
-        self.__exit__()
-        raise SystemExit("gunicorn did not answer /healthz within 30 s")
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-    @staticmethod
-    def url(path):
-        return f"http://127.0.0.1:{PORT}{path}"
-
-    def wait_until_idle(self):
-        """Slow pages leave requests queued after wrk stops; the next page must not wait
-        behind them. Idle: /healthz answers within 20 ms three times in a row."""
-        fast = 0
-        deadline = time.monotonic() + 120
-        while fast < 3 and time.monotonic() < deadline:
-            started = time.monotonic()
-            with urllib.request.urlopen(self.url("/healthz"), timeout=60):
-                pass
-            fast = fast + 1 if time.monotonic() - started < 0.02 else 0
-            time.sleep(0.05)
-
-    def latency(self, path, requests):
-        """One request at a time: how long a single reader waits. Milliseconds, sorted."""
-        timings = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            with urllib.request.urlopen(self.url(path), timeout=120) as response:
-                response.read()
-                assert response.status == 200, (path, response.status)
-            timings.append((time.perf_counter() - started) * 1000)
-        return sorted(timings)
+production_settings(DATABASE_URL, REDIS_URL)
 
 
 def wrk(url, seconds, connections=CONNECTIONS, cookie=None):
@@ -223,7 +150,7 @@ def measure(title):
     board = runs[2][1]
     runs.insert(3, (f"{board} signed in", board, member, cookie))
     latency = []
-    with Server() as server:
+    with Server(PORT) as server:
         for label, path, client, cookie in runs:
             queries, size = queries_per_request(path, client)
             server.wait_until_idle()
@@ -261,10 +188,6 @@ def table(rows):
             f"| {row['kb']:.0f} |"
         )
     return "\n".join(lines)
-
-
-def percentile(timings, share):
-    return timings[min(len(timings) - 1, int(len(timings) * share))]
 
 
 def latency_table(rows):
@@ -326,56 +249,10 @@ def markdown_timing():
     }
 
 
-def machine():
-    from django.db import connection
-    from django.core.cache import cache
-
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
-        platform.processor() or "unknown CPU",
-    )
-    memory = next(
-        int(line.split()[1]) // 1024 // 1024
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    os_name = next(
-        (
-            line.split("=", 1)[1].strip('"')
-            for line in Path("/etc/os-release").read_text().splitlines()
-            if line.startswith("PRETTY_NAME=")
-        ),
-        platform.system(),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        postgres = cursor.fetchone()[0]
-    redis = cache._cache.get_client().info("server")["redis_version"]
-    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1]
-    workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() * 2 + 1))
-    return (
-        f"- CPU: {cpu}, {os.cpu_count()} cores; memory {memory} GiB; {os_name}, "
-        f"Linux {platform.release()}\n"
-        f"- Python {platform.python_version()}, Django {__import__('django').get_version()}, "
-        f"PostgreSQL {postgres.split()[0]}, Redis {redis}\n"
-        f"- gunicorn {__import__('gunicorn').__version__}, {workers} sync workers; "
-        f"wrk {wrk_version}, 2 threads, {CONNECTIONS} connections, {SECONDS} s per page after "
-        f"a 2 s warm-up, on the same machine"
-    )
-
-
-def write_report(text):
-    current = REPORT.read_text() if REPORT.exists() else f"# Performance\n\n{START}\n{END}\n"
-    before, _, rest = current.partition(START)
-    _, _, after = rest.partition(END)
-    REPORT.write_text(f"{before}{START}\n{text}\n{END}{after}")
-
-
 def main():
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (make bench does it)")
-    create_database()
+    create_database(DATABASE_URL)
     import django
     from django.core.management import call_command
 
@@ -414,9 +291,19 @@ def main():
     )
     print("\n" + markdown)
     stamp = time.strftime("%Y-%m-%d %H:%M %Z")
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1]
+    setup = (
+        f"- gunicorn {__import__('gunicorn').__version__}, {workers()} sync workers; "
+        f"wrk {wrk_version}, 2 threads, {CONNECTIONS} connections, {SECONDS} s per page after "
+        f"a 2 s warm-up, on the same machine"
+    )
     write_report(
-        f"Measured by `make bench` on {stamp}:\n\n{machine()}\n\n" + "\n\n".join(sections)
-        + "\n\n" + markdown
+        REPORT,
+        f"Measured by `make bench` on {stamp}:\n\n{machine()}\n{setup}\n\n"
+        + "\n\n".join(sections) + "\n\n" + markdown,
+        "Performance",
+        START,
+        END,
     )
     print(f"\nWritten to {REPORT}")
 

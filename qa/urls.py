@@ -1,9 +1,25 @@
+from django.conf import settings
 from django.urls import path, register_converter
 
 from . import feeds, views
+from .models import UPLOAD_FOLDER, UPLOAD_NAME_PATTERN
 from .text import OneLineConverter
 
+
+class UploadNameConverter:
+    """An editor image's name as ImageUploadForm gives it: no other file, no other folder."""
+
+    regex = UPLOAD_NAME_PATTERN
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
 register_converter(OneLineConverter, "one_line")
+register_converter(UploadNameConverter, "upload_name")
 
 app_name = "qa"
 
@@ -52,6 +68,12 @@ urlpatterns = [
         "answers/<int:pk>/history/<int:version>/restore/",
         views.answer_restore,
         name="answer-restore",
+    ),
+    # Under MEDIA_URL (with the script prefix Django gives it, as static() takes it off).
+    path(
+        f"{settings.MEDIA_URL.lstrip('/')}{UPLOAD_FOLDER}/<upload_name:name>",
+        views.upload_file,
+        name="upload-file",
     ),
     path("language/<str:code>/", views.language, name="language"),
     path("healthz", views.healthz, name="healthz"),

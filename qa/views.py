@@ -3,9 +3,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +22,8 @@ from .limits import limited
 from .markdown import render_markdown
 from .models import (
     ANSWER_MAX_LENGTH,
+    UPLOAD_CONTENT_TYPES,
+    UPLOAD_FOLDER,
     Answer,
     AnswerConflict,
     Member,
@@ -179,6 +182,34 @@ def favicon(request):
     """Browsers and link previews ask for /favicon.ico whatever a page links to."""
     # Not permanent: the static file's name changes with each release (hashed by whitenoise).
     return redirect(static("qa/favicon.ico"))
+
+
+def upload_file(request, name):
+    """An editor image, by the name the upload form gave it (the URL allows no other).
+
+    Public media are the web server's to serve, so Django answers only in debug. Protected
+    media (MEDIA_PROTECTED) go to signed-in accounts only, sent by nginx from the internal
+    location MEDIA_ACCEL_PREFIX when it is set, else by Django itself.
+    """
+    protected = settings.MEDIA_PROTECTED
+    if not (protected or settings.DEBUG):
+        raise Http404
+    if protected and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    path = f"{UPLOAD_FOLDER}/{name}"
+    if not default_storage.exists(path):
+        raise Http404
+    content_type = UPLOAD_CONTENT_TYPES[name.rpartition(".")[2]]
+    if settings.MEDIA_ACCEL_PREFIX:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = f"{settings.MEDIA_ACCEL_PREFIX.rstrip('/')}/{path}"
+    else:
+        response = FileResponse(default_storage.open(path), content_type=content_type)
+    # Never taken for anything but the image it says it is.
+    response["X-Content-Type-Options"] = "nosniff"
+    if protected:  # a shared cache would hand it to anyone; the file never changes
+        response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @never_cache

@@ -190,6 +190,11 @@ MARKDOWNX_UPLOAD_URLS_PATH = "/answers/upload/"
 
 # Off: every page except signing in asks for an account (qa.middleware).
 BOARD_PUBLIC = env_bool("BOARD_PUBLIC", True)
+# Editor images for signed-in accounts only, like the board when it is not public: Django
+# checks the account (qa.views.upload_file) and, with MEDIA_ACCEL_PREFIX, has nginx send the
+# file from that internal location (X-Accel-Redirect); without it Django sends it itself.
+MEDIA_PROTECTED = env_bool("MEDIA_PROTECTED", not BOARD_PUBLIC)
+MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "qa:home"

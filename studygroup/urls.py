@@ -19,6 +19,12 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("qa.urls")),
-    # Uploaded images; in production the web server serves MEDIA_ROOT (empty list then).
-    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
+    # Uploaded images in debug (qa's upload-file answers for editor images first); in
+    # production the web server serves MEDIA_ROOT and static() gives an empty list.
+    # Protected media go through qa's view alone.
+    *(
+        []
+        if settings.MEDIA_PROTECTED
+        else static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    ),
 ]

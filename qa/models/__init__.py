@@ -5,10 +5,11 @@ from .members import Member, display_name, is_author, member_of
 from .questions import PICK_MARKER, Pick, Question
 from .rounds import Round
 from .search_entries import SearchEntry, fold, joined, term_grams, term_pattern, text_grams
-from .uploads import Upload
+from .uploads import UPLOAD_CONTENT_TYPES, UPLOAD_FOLDER, UPLOAD_NAME_PATTERN, Upload
 
 __all__ = [
-    "ANSWER_MAX_LENGTH", "PICK_MARKER", "Answer", "AnswerConflict", "Member", "Pick", "Question",
+    "ANSWER_MAX_LENGTH", "PICK_MARKER", "UPLOAD_CONTENT_TYPES", "UPLOAD_FOLDER",
+    "UPLOAD_NAME_PATTERN", "Answer", "AnswerConflict", "Member", "Pick", "Question",
     "Revision", "Round", "SearchEntry", "Upload", "display_name", "fold", "is_author", "joined",
     "member_of", "term_grams", "term_pattern", "text_grams",
 ]  # fmt: skip

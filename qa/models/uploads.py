@@ -15,7 +15,12 @@ from .questions import Question
 
 UPLOAD_FOLDER = "answers"
 # The names ImageUploadForm gives: 32 hex digits and the format's extension.
-UPLOAD_NAME = re.compile(r"\b[0-9a-f]{32}\.(?:png|jpg|gif|webp)\b")
+UPLOAD_NAME_PATTERN = r"[0-9a-f]{32}\.(?:png|jpg|gif|webp)"
+UPLOAD_NAME = re.compile(rf"\b{UPLOAD_NAME_PATTERN}\b")
+# The only types an upload is served as, from the extension the form gave after decoding it.
+UPLOAD_CONTENT_TYPES = {
+    "png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"
+}  # fmt: skip
 
 
 def names_in_use():
