@@ -63,11 +63,19 @@ TITLE_MAX = Round._meta.get_field("title").max_length
 _VARIATION_SELECTOR = "\ufe0f"
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _SEPARATOR = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})$")
-_HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<text>.+?)(?:\s+#+)?$")
 _BOLD = re.compile(r"^(?:\*\*(?P<a>[^*]+)\*\*|__(?P<b>[^_]+)__):?$")
 _ANSWER_HEADING = re.compile(r"^#{1,2}\s*(?:answers?|답변|답)\s*:?$", re.IGNORECASE)
-_SECTION = re.compile(r"^#{1,4}\s*(?P<name>.+?)\s*님의\s*질문\s*:?$")
-_AUTHOR = re.compile(r"^###\s*✍\ufe0f?\s*(?P<name>.+?)\s*님의\s*답변$")
+# The three patterns with a name in them match stripped lines only. They read as
+#     ^(#{1,6})\s+(.+?)(?:\s+#+)?$          ^#{1,4}\s*(.+?)\s*님의\s*질문\s*:?$
+#     ^###\s*✍\ufe0f?\s*(.+?)\s*님의\s*답변$
+# and match exactly what those would, but those retried every whitespace run at every
+# character of a lazy name: a 100 KB line of spaces took minutes (quadratic, cubic for
+# sections). Here a name is possessive runs of spaces each ending in a visible character,
+# so a run is crossed once; `|\s++` is the old patterns' blank name (a heading with nothing
+# before 님의), which callers read as "" after strip().
+_HEADING = re.compile(r"^(?P<level>#{1,6})\s++(?P<text>(?:\s*+\S)+?)(?:\s++#++)?$")
+_SECTION = re.compile(r"^#{1,4}(?:\s*+(?P<name>(?:\s*+\S)+?)|\s++)\s*+님의\s*+질문\s*+:?$")
+_AUTHOR = re.compile(r"^###\s*+✍\ufe0f?(?:\s*+(?P<name>(?:\s*+\S)+?)|\s++)\s*+님의\s*+답변$")
 _LABEL = re.compile(
     r"(?P<label>[Qq]\s?\d{1,3}[.):]|[Qq][.):]|질문\s?\d{1,3}[.)]|\d{1,3}[.)])(?=\s|$)\s*"
 )
@@ -476,7 +484,7 @@ class _Parser:
             if fence:
                 fence = None if _closes(line, fence) else fence
             elif (match := _SECTION.match(stripped)) and _indent(line) <= 3:
-                sections.append((match["name"].strip(), no, []))
+                sections.append(((match["name"] or "").strip(), no, []))
                 continue
             else:
                 fence = _fence_of(line)
@@ -571,7 +579,7 @@ class _Parser:
             if fence:
                 fence = None if _closes(line, fence) else fence
             elif match := _AUTHOR.match(line.strip()):
-                parts.append([match["name"].strip(), no, []])
+                parts.append([(match["name"] or "").strip(), no, []])
                 continue
             else:
                 fence = _fence_of(line)
