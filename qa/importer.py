@@ -212,6 +212,25 @@ def clean_question_text(text):
     return "\n".join([lines[0].strip(), rest]) if rest else lines[0].strip()
 
 
+def restatable(text):
+    """The paragraphs of question `text` an answer section can restate, from its start: a code
+    block, a heading or a section line there would be read as answer text or a new section."""
+    kept, paragraph = [], []
+    for line in [*clean_question_text(text).split("\n"), ""]:
+        if line.strip():
+            paragraph.append(line)
+            continue
+        if paragraph:
+            if paragraph[0].lstrip().startswith("#") or any(
+                _fence_of(line) or (_indent(line) <= 3 and _SECTION.match(line.strip()))
+                for line in paragraph
+            ):
+                break
+            kept.append("\n".join(paragraph))
+            paragraph = []
+    return "\n\n".join(kept)
+
+
 def _indent(line):
     return len(line) - len(line.lstrip(" \t"))
 
@@ -530,6 +549,7 @@ class _Parser:
         if restated and _comparable(restated) not in (
             target,
             _comparable(f"{question.label} {question.text}"),
+            _comparable(restatable(question.text)),  # as exported: up to a code block
         ):
             self._warn(
                 heading_line,
