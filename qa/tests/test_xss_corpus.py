@@ -2,8 +2,8 @@
 parsed: no script, handler, style, dangerous URL or active element may come from user text.
 
 Payloads are batched: one round holds them all as member names, labels, questions and answers,
-and each page is fetched once. Every stored text starts with a marker (xss017), so a finding
-names the payloads around it. The pages' own elements (their static scripts, forms, the
+and each page is fetched once. Every stored text but a label starts with a marker (xss017),
+so a finding names the payloads around it. The pages' own elements (their static scripts, forms, the
 admin's icons) are learnt from the same pages holding harmless text and allowed.
 """
 
@@ -245,7 +245,8 @@ def clear_caches():
 def corpus(django_db_setup, django_db_blocker):
     """The payload corpus, built once for the module and rolled back after it (each test still
     runs in a transaction of its own inside), with what each sink's pages show of their own:
-    learnt from the same pages holding harmless text, in a transaction undone before."""
+    learnt from the same pages holding harmless text, in a transaction undone before. Long
+    pages and no rate limits for the whole module."""
     with django_db_blocker.unblock(), transaction.atomic(), long_pages():
         staff = Client()
         curator = UserFactory(username="curator", is_staff=True, is_superuser=True, password=None)
@@ -397,17 +398,16 @@ MARKED = set(SINKS) - {"search-query", "preview"}
 def test_no_payload_becomes_active_html(sink, corpus, db):
     corpus, own, staff = corpus
     found, markers = [], set()
-    with long_pages():
-        for page, index in Sinks(corpus, Client(), staff).pages(sink):
-            findings = check_html(page)
-            markers.update(int(m[1]) for m in MARKER.finditer(page))
-            # A page of one payload, or a few: it names them, whatever the markers say.
-            first, last = index if isinstance(index, tuple) else (index, index)
-            found += [
-                Finding(f.what, first, last) if index is not None else f
-                for f in findings
-                if f.what not in own[sink]
-            ]
+    for page, index in Sinks(corpus, Client(), staff).pages(sink):  # long pages: see corpus()
+        findings = check_html(page)
+        markers.update(int(m[1]) for m in MARKER.finditer(page))
+        # A page of one payload, or a few: it names them, whatever the markers say.
+        first, last = index if isinstance(index, tuple) else (index, index)
+        found += [
+            Finding(f.what, first, last) if index is not None else f
+            for f in findings
+            if f.what not in own[sink]
+        ]
     assert not found, f"{sink}: {len(found)} findings\n" + "\n".join(
         describe(f, corpus.payloads) for f in found[:30]
     )
