@@ -69,18 +69,20 @@ def load_payloads(path=PAYLOAD_FILE):
 GENERATED = [
     ("150 nested divs around an img onerror", "<div>" * 150 + "<img src=x onerror=alert(1)>"),
     ("200 nested quotes around a javascript: link", "> " * 200 + "[x](javascript:alert(1))"),
-    ("120 nested list items around a script", "".join("  " * i + "- x\n" for i in range(120))
-     + "<script>alert(1)</script>"),  # fmt: skip
+    (
+        "120 nested list items around a script",
+        "".join("  " * i + "- x\n" for i in range(120)) + "<script>alert(1)</script>",
+    ),
     ("a long line of onerror attributes", "<img src=x " + "onerror=alert(1) " * 2000 + ">"),
     ("5,000 unclosed tags", "<b>" * 5000 + "<img src=x onerror=alert(1)>"),
     ("a long run of javascript: links", "[x](javascript:alert(1)) " * 1000),
 ]
 PAYLOADS = load_payloads() + GENERATED
-HARMLESS = [
-    ("plain text", "평범한 답변입니다."),
-    ("allowed Markdown", "**굵게** [링크](https://example.com) ![그림](https://example.com/a.png)\n\n"
-     "| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nprint(1)\n```\n\n- [x] 끝"),
-]  # fmt: skip
+ALLOWED_MARKDOWN = (
+    "**굵게** [링크](https://example.com) ![그림](https://example.com/a.png)\n\n"
+    "| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nprint(1)\n```\n\n- [x] 끝"
+)
+HARMLESS = [("plain text", "평범한 답변입니다."), ("allowed Markdown", ALLOWED_MARKDOWN)]
 
 MARKER = re.compile(r"xss(\d{3})")
 URL_ATTRIBUTES = {
@@ -150,11 +152,10 @@ class Checker(HTMLParser):
         self.handle_starttag(tag, attrs)
 
     def handle_data(self, data):
-        if self.open_raw:
-            # Inline script or style text: never allowed, whatever element holds it.
-            if data.strip():
-                what = f"inline {self.open_raw}: {data.strip()[:80]!r}"
-                self.raw.append((what, len(self.markers_seen)))
+        # Inline script or style text: never allowed, whatever element holds it.
+        if self.open_raw and data.strip():
+            what = f"inline {self.open_raw}: {data.strip()[:80]!r}"
+            self.raw.append((what, len(self.markers_seen)))
         self._see(data)
 
     def handle_endtag(self, tag):
@@ -361,7 +362,7 @@ class Sinks:
         data = {"file": upload, "number": 9000, "marker": "👀", "state": Round.State.CLOSED}
         response = self.staff.post(reverse("admin:qa_round_import"), data)
         assert response.status_code == 200
-        errors = re.findall(r'class="errorlist.*?</ul>', response.content.decode(), re.S)
+        errors = re.findall(r'class="errorlist.*?</ul>', response.content.decode(), re.DOTALL)
         assert b'name="payload"' in response.content, f"the import was refused: {errors}"
         return [(response.content.decode(), None)]
 
