@@ -7,6 +7,7 @@ from .importer import (
     SECTION_HEADING,
     clean_question_text,
     normalize_markdown,
+    restatable,
 )
 from .models import PICK_MARKER
 
@@ -38,11 +39,11 @@ def _member_block(author, questions):
 
 
 def _answer_section(question):
-    lines = [
-        SECTION_HEADING.format(name=question.author.name),
-        "",
-        clean_question_text(question.text),
-    ]
+    lines = [SECTION_HEADING.format(name=question.author.name)]
+    # Only what the importer reads back as the question: a code block in it would start the
+    # answer. The whole question is in its member's list above.
+    if restated := restatable(question.text):
+        lines += ["", restated]
     for answer in question.answers_on_board:
         lines += [
             "",

@@ -50,6 +50,7 @@ from django.db.models import Max
 from django.utils.translation import gettext, ngettext
 
 from .models import PICK_MARKER, Member, Question, Round
+from .text import without_control_characters
 
 AUTHOR_MARK = "✍️"
 AUTHOR_LINE = "### {mark} {name}님의 답변"
@@ -63,11 +64,19 @@ TITLE_MAX = Round._meta.get_field("title").max_length
 _VARIATION_SELECTOR = "\ufe0f"
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _SEPARATOR = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})$")
-_HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<text>.+?)(?:\s+#+)?$")
 _BOLD = re.compile(r"^(?:\*\*(?P<a>[^*]+)\*\*|__(?P<b>[^_]+)__):?$")
 _ANSWER_HEADING = re.compile(r"^#{1,2}\s*(?:answers?|답변|답)\s*:?$", re.IGNORECASE)
-_SECTION = re.compile(r"^#{1,4}\s*(?P<name>.+?)\s*님의\s*질문\s*:?$")
-_AUTHOR = re.compile(r"^###\s*✍\ufe0f?\s*(?P<name>.+?)\s*님의\s*답변$")
+# The three patterns with a name in them match stripped lines only. They read as
+#     ^(#{1,6})\s+(.+?)(?:\s+#+)?$          ^#{1,4}\s*(.+?)\s*님의\s*질문\s*:?$
+#     ^###\s*✍\ufe0f?\s*(.+?)\s*님의\s*답변$
+# and match exactly what those would, but those retried every whitespace run at every
+# character of a lazy name: a 100 KB line of spaces took minutes (quadratic, cubic for
+# sections). Here a name is possessive runs of spaces each ending in a visible character,
+# so a run is crossed once; `|\s++` is the old patterns' blank name (a heading with nothing
+# before 님의), which callers read as "" after strip().
+_HEADING = re.compile(r"^(?P<level>#{1,6})\s++(?P<text>(?:\s*+\S)+?)(?:\s++#++)?$")
+_SECTION = re.compile(r"^#{1,4}(?:\s*+(?P<name>(?:\s*+\S)+?)|\s++)\s*+님의\s*+질문\s*+:?$")
+_AUTHOR = re.compile(r"^###\s*+✍\ufe0f?(?:\s*+(?P<name>(?:\s*+\S)+?)|\s++)\s*+님의\s*+답변$")
 _LABEL = re.compile(
     r"(?P<label>[Qq]\s?\d{1,3}[.):]|[Qq][.):]|질문\s?\d{1,3}[.)]|\d{1,3}[.)])(?=\s|$)\s*"
 )
@@ -152,7 +161,8 @@ class ParsedRound:
 
 
 def decode_round_file(data):
-    """UTF-8 text with LF line ends and no byte-order mark; RoundFileError for anything else."""
+    """UTF-8 text with LF line ends, no byte-order mark and no control characters but tab and
+    newline; RoundFileError for a file that is not text."""
     if isinstance(data, bytes):
         if b"\x00" in data:
             raise RoundFileError(
@@ -175,7 +185,9 @@ def decode_round_file(data):
             gettext("This is a binary file, not a Markdown text file."),
             line=data[: data.index("\x00")].count("\n") + 1,
         )
-    return data.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    # Control characters are dropped as a text box's are (qa.text): none reaches a name.
+    text = data.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return without_control_characters(text)
 
 
 def number_from_filename(filename):
@@ -202,6 +214,25 @@ def clean_question_text(text):
     lines = normalize_markdown("\n".join(line.rstrip() for line in text.split("\n"))).split("\n")
     rest = textwrap.dedent("\n".join(lines[1:])) if len(lines) > 1 else ""
     return "\n".join([lines[0].strip(), rest]) if rest else lines[0].strip()
+
+
+def restatable(text):
+    """The paragraphs of question `text` an answer section can restate, from its start: a code
+    block, a heading or a section line there would be read as answer text or a new section."""
+    kept, paragraph = [], []
+    for line in [*clean_question_text(text).split("\n"), ""]:
+        if line.strip():
+            paragraph.append(line)
+            continue
+        if paragraph:
+            if paragraph[0].lstrip().startswith("#") or any(
+                _fence_of(line) or (_indent(line) <= 3 and _SECTION.match(line.strip()))
+                for line in paragraph
+            ):
+                break
+            kept.append("\n".join(paragraph))
+            paragraph = []
+    return "\n\n".join(kept)
 
 
 def _indent(line):
@@ -476,7 +507,7 @@ class _Parser:
             if fence:
                 fence = None if _closes(line, fence) else fence
             elif (match := _SECTION.match(stripped)) and _indent(line) <= 3:
-                sections.append((match["name"].strip(), no, []))
+                sections.append(((match["name"] or "").strip(), no, []))
                 continue
             else:
                 fence = _fence_of(line)
@@ -522,6 +553,7 @@ class _Parser:
         if restated and _comparable(restated) not in (
             target,
             _comparable(f"{question.label} {question.text}"),
+            _comparable(restatable(question.text)),  # as exported: up to a code block
         ):
             self._warn(
                 heading_line,
@@ -571,7 +603,7 @@ class _Parser:
             if fence:
                 fence = None if _closes(line, fence) else fence
             elif match := _AUTHOR.match(line.strip()):
-                parts.append([match["name"].strip(), no, []])
+                parts.append([(match["name"] or "").strip(), no, []])
                 continue
             else:
                 fence = _fence_of(line)

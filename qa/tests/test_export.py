@@ -95,6 +95,33 @@ def test_round_trip_keeps_titles_multi_line_questions_and_several_answers():
     assert export_round(second) == exported
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "이 코드의 출력은?\n\n```python\nprint(1)\n```",
+        "첫 문단\n\n# 제목 같은 줄\n\n끝",
+        "첫 문단\n\n## bee님의 질문",
+        "```\n코드로 시작하는 질문\n```",
+    ],
+)
+def test_questions_with_code_or_headings_import_back_without_warnings(text):
+    # A code block restated under "님의 질문" was read back as an answer without an author,
+    # and the import refused the whole file.
+    round_ = RoundFactory(number=1, title="")
+    question = QuestionFactory(
+        round=round_, author=MemberFactory(name="sky"), position=1, label="1.", text=text
+    )
+    question.pick(None)
+    AnswerFactory(question=question, author=MemberFactory(name="bee"), body="답변")
+    exported = export_round(round_)
+    parsed = parse_round(exported)
+    assert parsed.warnings == []
+    assert [(a.author, a.body) for a in parsed.answers] == [("bee", "답변")]
+    second = import_text(exported, 2)
+    assert contents(second) == contents(round_)
+    assert export_round(second) == exported
+
+
 def test_picks_are_exported_once_whoever_picked():
     round_ = RoundFactory(number=3, title="")
     question = QuestionFactory(round=round_, label="Q1.", text="질문")

@@ -139,6 +139,16 @@ def test_sample_answers_are_the_sample_text_byte_for_byte():
     assert parsed.answers[3].body.endswith("다음 함수들이 실행될 수 있음")
 
 
+def test_control_characters_are_dropped_from_names_questions_and_answers():
+    text = DEMO.read_text(encoding="utf-8").replace("## sky", "## s\x07ky\x1b", 1)
+    text = text.replace("OSI 7계층에서", "OSI\x0b 7계층에서", 1)
+    assert "s\x07ky" in text and "OSI\x0b" in text
+    parsed = parse_round(text.encode())
+    assert parsed.members[3].name == "sky"
+    assert parsed.members[3].questions[3].text.startswith("OSI 7계층에서")
+    assert not [a for a in parsed.answers if any(c in a.body for c in "\x07\x0b\x1b")]
+
+
 def test_crlf_bom_trailing_spaces_and_no_final_newline():
     raw = (SAMPLES / "week-03-crlf.md").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw and not raw.endswith(b"\n")
