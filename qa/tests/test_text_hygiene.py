@@ -95,3 +95,15 @@ def test_a_question_longer_than_the_limit_is_refused_with_its_length():
     assert str(QUESTION_MAX_LENGTH + 1) in error
     client.post(url, {"label": "", "text": "가" * QUESTION_MAX_LENGTH})
     assert Question.objects.get().text == "가" * QUESTION_MAX_LENGTH
+
+
+def test_a_two_megabyte_question_is_refused_without_being_rendered(monkeypatch):
+    round_ = RoundFactory(number=3, state=Round.State.QUESTIONS_OPEN)
+    client = sign_in("sky")
+    rendered = []
+    monkeypatch.setattr("qa.models.writing.render_markdown", rendered.append)
+    text = ">" * (2 * 1024 * 1024)
+    response = client.post(reverse("qa:question-add", args=[round_.number]), {"text": text})
+    assert response.status_code == 200
+    assert response.context["form"].errors["text"]
+    assert not Question.objects.exists() and rendered == []
