@@ -91,6 +91,14 @@ class Round(models.Model):
         ordering = ["-number"]
         verbose_name = _("round")
         verbose_name_plural = _("rounds")
+        indexes = [
+            # This week's round (for_board()): the newest in progress, however many are not.
+            models.Index(
+                fields=["number"],
+                condition=Q(state__in=["open", "answering"]),
+                name="qa_round_in_progress",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["number"], name="qa_round_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="qa_round_number_positive"),
@@ -155,11 +163,13 @@ class Round(models.Model):
         params = [*visible_params, *visible_params]
         if number is None:
             running, running_params = _condition(alias, "in_progress")
+            # Two MAX()es, each one index probe (qa_round_in_progress, qa_round_unique_number),
+            # where ordering every round by "in progress" read them all.
             this_week = (
-                f"(SELECT number FROM {table} WHERE {visible} "
-                f"ORDER BY CASE WHEN {running} THEN 0 ELSE 1 END, number DESC LIMIT 1)"
+                f"COALESCE((SELECT MAX(number) FROM {table} WHERE {visible} AND {running}),"
+                f" (SELECT MAX(number) FROM {table} WHERE {visible}))"
             )
-            params += [*visible_params, *running_params]
+            params += [*visible_params, *running_params, *visible_params]
         else:
             this_week = "%s"
             params.append(number)

@@ -163,3 +163,9 @@ def test_crlf_from_a_browser_is_stored_as_lf():
     assert question.text == "첫 줄\n둘째 줄"
     assert answer.body == "|a|b|\n|--|--|\n|1|2|\n"
     assert "<table>" in answer.body_html
+
+
+def test_the_in_progress_index_covers_the_in_progress_states():
+    # for_board() relies on it to find this week's round with one probe.
+    [index] = [i for i in Round._meta.indexes if i.name == "qa_round_in_progress"]
+    assert set(dict(index.condition.children)["state__in"]) == Round.IN_PROGRESS
