@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..text import validate_one_line
 from .members import Member, is_author, member_of
-from .rounds import Round, _count_of
+from .rounds import Round, _count_of, is_numbered
 from .writing import Derived, DerivedQuerySet, WrittenText, touch_rounds
 
 PICK_MARKER = "👀"
@@ -343,6 +343,12 @@ class Question(WrittenText, models.Model):
             Question.objects.filter(pk=this.pk).update(position=spare)
             Question.objects.filter(pk=other.pk).update(position=this.position)
             Question.objects.filter(pk=this.pk).update(position=other.position)
+            # Numbered labels ("1.", "Q2.") number the places, so they stay with the places;
+            # a label that is a name ("보너스") goes with its question.
+            if is_numbered(this.label) and is_numbered(other.label):
+                Question.objects.filter(pk=this.pk).update(label=other.label)
+                Question.objects.filter(pk=other.pk).update(label=this.label)
+                self.label = other.label
             # Positions are no derived value, so the swap writes them directly.
             touch_rounds([self])
             self.position = other.position

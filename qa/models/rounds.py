@@ -322,6 +322,11 @@ def next_label(last, number):
 _LABEL_NUMBER = re.compile(r"(\D*)(\d+)(\D*)")
 
 
+def is_numbered(label):
+    """Whether a label counts ("3.", "Q4.") rather than names ("보너스")."""
+    return _LABEL_NUMBER.fullmatch(label) is not None
+
+
 @functools.cache
 def _condition(alias, method):
     """The condition of a RoundQuerySet method as SQL and parameters, compiled once per database."""

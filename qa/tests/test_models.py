@@ -169,3 +169,20 @@ def test_the_in_progress_index_covers_the_in_progress_states():
     # for_board() relies on it to find this week's round with one probe.
     [index] = [i for i in Round._meta.indexes if i.name == "qa_round_in_progress"]
     assert set(dict(index.condition.children)["state__in"]) == Round.IN_PROGRESS
+
+
+def test_moving_a_question_keeps_numbered_labels_in_order_and_names_with_their_question():
+    round_ = RoundFactory(number=1)
+    author = MemberFactory(name="sky")
+    first, second, bonus = (
+        QuestionFactory(round=round_, author=author, position=n, label=label, text=text)
+        for n, label, text in [(1, "Q1.", "TCP?"), (2, "Q2.", "UDP?"), (3, "보너스", "QUIC?")]
+    )
+
+    def listed():
+        return [(q.label, q.text) for q in author.questions.order_by("position")]
+
+    second.move(-1)
+    assert listed() == [("Q1.", "UDP?"), ("Q2.", "TCP?"), ("보너스", "QUIC?")]
+    bonus.move(-1)
+    assert listed() == [("Q1.", "UDP?"), ("보너스", "QUIC?"), ("Q2.", "TCP?")]
