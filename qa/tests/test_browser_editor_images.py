@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from qa.models import Question
+from qa.models import Answer, Question
 
 from .browsing import load_demo_week, member_account, sign_in
 
@@ -110,6 +110,38 @@ def test_images_are_added_with_the_button_and_by_pasting(
     assert unguarded.status == 403
     assert "CSRF" in unguarded.text()
     assert len(stored(media)) == 2
+
+
+def test_saving_waits_for_an_image_still_uploading(open_page, live_server, media, editor_url):
+    page = open_page()
+    sign_in(page.context, live_server, member_account("bee"))
+    page.goto(editor_url)
+    held = []
+
+    def hold(route):  # the upload hangs until released below
+        held.append(route)
+
+    page.route("**/answers/upload/", hold)
+    box = page.locator(".markdownx textarea")
+    box.fill("그림: ")
+    page.evaluate(PASTE, [list(png((20, 120, 200))), "image.png", "image/png"])
+    page.wait_for_function("() => document.querySelector('[data-editor-status]').dataset.state")
+    assert held
+
+    page.get_by_role("button", name="답변 저장").click()
+    status = page.locator("[data-editor-status]")
+    assert "아직 올리는 중" in status.inner_text()
+    assert page.url == editor_url
+    assert not Answer.objects.filter(author__name="bee").exists()
+
+    held[0].continue_()
+    page.wait_for_function(
+        f"() => document.querySelector('.markdownx textarea').value.includes('{UPLOADED}')"
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="답변 저장").click()
+    body = Answer.objects.get(author__name="bee").body
+    assert body.startswith("그림: " + UPLOADED) and "…" not in body
 
 
 def test_without_javascript_the_editor_offers_no_image_button(open_page, live_server, editor_url):

@@ -108,6 +108,14 @@ document.addEventListener("DOMContentLoaded", function () {
         );
     }
 
+    // Saved now, the answer would keep the placeholder instead of the image.
+    form.addEventListener("submit", function (event) {
+      if (busy) {
+        event.preventDefault();
+        say(tools.getAttribute("data-wait"), "error");
+      }
+    });
+
     function uploadAll(files) {
       Array.prototype.forEach.call(files, upload);
     }
