@@ -8,6 +8,7 @@ that shows the name in a heading or a link.
 import re
 
 from django.core.validators import RegexValidator
+from django.urls.converters import StringConverter
 from django.utils.translation import gettext_lazy as _
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -28,14 +29,8 @@ validate_one_line = RegexValidator(
 )
 
 
-class OneLineConverter:
+class OneLineConverter(StringConverter):
     """A path segment that could be a name: a URL holding a control character names no one,
     and PostgreSQL refuses NUL in a query, so it must not reach one."""
 
     regex = f"[^{LINE_BREAKS_AND_CONTROLS}]+"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value

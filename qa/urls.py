@@ -1,21 +1,16 @@
 from django.conf import settings
 from django.urls import path, register_converter
+from django.urls.converters import StringConverter
 
 from . import feeds, views
 from .models import UPLOAD_FOLDER, UPLOAD_NAME_PATTERN
 from .text import OneLineConverter
 
 
-class UploadNameConverter:
+class UploadNameConverter(StringConverter):
     """An editor image's name as ImageUploadForm gives it: no other file, no other folder."""
 
     regex = UPLOAD_NAME_PATTERN
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
 
 
 register_converter(OneLineConverter, "one_line")
