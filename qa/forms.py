@@ -5,11 +5,12 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
 from PIL import Image, ImageOps
 
-from .models import Answer, Member, Question, Upload
+from .models import Answer, Member, Question, Topic, Upload
 from .search import find, split_terms
 
 # Pillow format name -> the extension the stored file gets, whatever the upload was called.
@@ -21,6 +22,14 @@ KEPT_IMAGE_INFO = ("icc_profile", "transparency", "duration", "loop", "disposal"
 
 
 class QuestionForm(forms.ModelForm):
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"),
+        queryset=Topic.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Left empty, they are chosen from the question's text."),
+    )
+
     class Meta:
         model = Question
         fields = ["label", "text"]
@@ -37,6 +46,8 @@ class QuestionForm(forms.ModelForm):
             self.instance.author = author
             if not self.is_bound:
                 self.initial.setdefault("label", round.next_label(author))
+        elif not self.is_bound:
+            self.initial.setdefault("topics", list(self.instance.topics.all()))
 
     def clean(self):
         cleaned_data = super().clean()
@@ -44,13 +55,17 @@ class QuestionForm(forms.ModelForm):
             self.instance.round.check_room_for_question(self.instance.author)
         return cleaned_data
 
+    @transaction.atomic
     def save(self, commit=True):
         if self.instance._state.adding:
             # Position and the limit are settled under a lock, not from this form's view.
-            return self.instance.round.add_question(
+            question = self.instance.round.add_question(
                 self.instance.author, self.cleaned_data["text"], self.cleaned_data["label"]
             )
-        return super().save(commit)
+        else:
+            question = super().save(commit)
+        Topic.objects.set_for(question, self.cleaned_data["topics"])
+        return question
 
 
 class AnswerForm(forms.ModelForm):

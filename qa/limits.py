@@ -19,6 +19,8 @@ RATES = {
     "sign-in": ("POST", [("post:username", "10/15m"), ("ip", "30/15m")]),
     "password-reset": ("POST", [("post:email", "3/h"), ("ip", "10/h")]),
     "search": ("GET", [("user_or_ip", "30/m")]),
+    # The question form asks for similar questions at each pause in typing.
+    "similar": ("GET", [("user_or_ip", "60/m")]),
     # The editor previews at each pause in typing.
     "preview": ("POST", [("user_or_ip", "120/m")]),
     "upload": ("POST", [("user_or_ip", "60/h")]),

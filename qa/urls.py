@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
-from . import feeds, views
+from . import feeds, study_views, views
 from .models import UPLOAD_FOLDER, UPLOAD_NAME_PATTERN
 from .text import OneLineConverter
 
@@ -70,6 +70,16 @@ urlpatterns = [
         views.upload_file,
         name="upload-file",
     ),
+    path("bank/", study_views.bank, name="bank"),
+    path("questions/similar/", study_views.question_similar, name="question-similar"),
+    path("review/", study_views.review, name="review"),
+    path("review/progress/", study_views.review_progress, name="review-progress"),
+    path("review/<int:pk>/grade/", study_views.review_grade, name="review-grade"),
+    path("review/<int:pk>/status/", study_views.review_status, name="review-status"),
+    path("interview/", study_views.interview, name="interview"),
+    path("interview/<int:pk>/", study_views.interview_detail, name="interview-detail"),
+    path("interview/<int:pk>/answer/", study_views.interview_answer, name="interview-answer"),
+    path("interview/<int:pk>/grade/", study_views.interview_grade, name="interview-grade"),
     path("language/<str:code>/", views.language, name="language"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),

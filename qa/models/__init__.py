@@ -1,10 +1,13 @@
 """StudyBoard's models, one module per concept; import them from here."""
 
 from .answers import ANSWER_MAX_LENGTH, Answer, AnswerConflict, Revision
+from .interviews import InterviewItem, MockInterview
 from .members import Member, display_name, is_author, member_of
 from .questions import PICK_MARKER, Pick, Question
+from .review import Grade, ReviewCard
 from .rounds import Round
 from .search_entries import SearchEntry, fold, joined, term_grams, term_pattern, text_grams
+from .topics import QuestionTopic, Topic
 from .uploads import UPLOAD_CONTENT_TYPES, UPLOAD_FOLDER, UPLOAD_NAME_PATTERN, Upload
 
 __all__ = [
@@ -12,4 +15,5 @@ __all__ = [
     "UPLOAD_NAME_PATTERN", "Answer", "AnswerConflict", "Member", "Pick", "Question",
     "Revision", "Round", "SearchEntry", "Upload", "display_name", "fold", "is_author", "joined",
     "member_of", "term_grams", "term_pattern", "text_grams",
+    "Grade", "InterviewItem", "MockInterview", "QuestionTopic", "ReviewCard", "Topic",
 ]  # fmt: skip

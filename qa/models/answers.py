@@ -35,6 +35,14 @@ class AnswerQuerySet(DerivedQuerySet):
             "-round__number", "-created", "-pk"
         )
 
+    def revealed_to(self, member):
+        """The answers `member` may read when reviewing or rehearsing their question.
+
+        The one place that decides it: today every answer; blind answering will hide others'
+        answers here until the member has written their own.
+        """
+        return self.select_related("author").order_by("created", "pk")
+
 
 class Answer(WrittenText, models.Model):
     markdown_field, html_field = "body", "body_html"
