@@ -17,7 +17,7 @@ MAX_SIMILAR = 5
 STOPWORDS = {
     "무엇", "무엇인가요", "무엇인지", "무엇이", "설명", "설명해", "설명하세요", "설명해주세요",
     "주세요", "대해", "대해서", "어떻게", "어떤", "있나요", "있는", "하는", "차이", "차이점",
-    "방법", "말해", "알려", "그리고", "그러면", "이유", "경우", "장단점",
+    "방법", "말해", "알려", "그리고", "그러면", "이유", "경우", "장단점", "대신", "언제",
     "what", "is", "are", "the", "a", "an", "of", "in", "on", "to", "and", "or", "how", "why",
     "does", "do", "explain", "difference", "between", "with", "for", "when", "which", "you",
     "your", "can", "describe",
@@ -31,14 +31,14 @@ PARTICLES = sorted(
     key=len, reverse=True,
 )  # fmt: skip
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
-_WORD = re.compile(r"[\w+#.-]+")
+# Korean runs and other runs apart: "tcp를" is the word tcp and a particle.
+_WORD = re.compile(r"[\uac00-\ud7a3]+|[^\W\uac00-\ud7a3]+(?:[+#.-][^\W\uac00-\ud7a3]+)*[+#]*")
 
 
 def telling_words(text):
     """The draft's words worth looking up: folded, Korean particles cut off, no stopwords."""
     words = []
     for word in _WORD.findall(fold(text)):
-        word = word.strip(".-")
         if _HANGUL_WORD.fullmatch(word):
             for particle in PARTICLES:
                 if word.endswith(particle) and len(word) - len(particle) >= 2:

@@ -217,7 +217,9 @@ def _interview_of(request, pk):
     member = _member(request)
     if member is None:
         return None
-    return get_object_or_404(MockInterview.objects.select_related("topic"), pk=pk, member=member)
+    interview = get_object_or_404(MockInterview.objects.select_related("topic"), pk=pk, member=member)
+    interview.member = member
+    return interview
 
 
 def _current(items):
