@@ -12,6 +12,7 @@ from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
 from . import admin_import
+from .admin_study import EditsTopics
 from .diffs import line_diff
 from .models import Answer, AnswerConflict, Member, Pick, Question, Round, Upload
 
@@ -238,7 +239,7 @@ class AnswerInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(ChecksAnswerVersions, admin.ModelAdmin):
+class QuestionAdmin(EditsTopics, ChecksAnswerVersions, admin.ModelAdmin):
     list_display = ["__str__", "round", "author", "position", "label", "pick_count"]
     list_filter = ["round__state", "round", "author"]
     list_select_related = ["round", "author"]

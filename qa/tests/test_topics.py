@@ -133,3 +133,52 @@ def test_topic_names_and_slugs_are_unique(topics, field):
 def test_a_topic_has_a_name():
     with pytest.raises(IntegrityError):
         Topic.objects.create(name="", slug="blank")
+
+
+def test_curators_edit_a_questions_topics_in_the_admin(topics, staff_client):
+    question = QuestionFactory(text="TCP")
+    question.topics.set([topics["os"]])
+    url = reverse("admin:qa_question_change", args=[question.pk])
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    assert page.context["adminform"].form.initial["topics"] == [topics["os"]]
+    management = {
+        f"{prefix}-{name}": value
+        for prefix in ["picks", "answers"]
+        for name, value in [("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"),
+                            ("MIN_NUM_FORMS", "0"), ("MAX_NUM_FORMS", "1000")]
+    }  # fmt: skip
+    data = {
+        "round": question.round.pk, "author": question.author.pk, "position": question.position,
+        "label": question.label, "text": question.text,
+        "topics": [topics["network"].pk, topics["security"].pk], **management,
+    }  # fmt: skip
+    response = staff_client.post(url, data)
+    assert response.status_code == 302
+    assert {t.slug for t in question.topics.all()} == {"network", "security"}
+
+
+@pytest.mark.parametrize("model", ["topic", "reviewcard", "mockinterview"])
+def test_study_admin_pages_load(topics, staff_client, model):
+    client = staff_client
+    assert client.get(reverse(f"admin:qa_{model}_changelist")).status_code == 200
+
+
+def test_suggest_topics_fills_questions_without_topics_once(topics):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    tcp = QuestionFactory(text="TCP와 UDP의 차이")
+    chosen = QuestionFactory(text="프로세스와 스레드")
+    chosen.topics.set([topics["web"]])
+    unknown = QuestionFactory(text="자기소개를 해 주세요")
+    out = StringIO()
+    call_command("suggest_topics", "--dry-run", stdout=out)
+    assert "1" in out.getvalue() and not QuestionTopic.objects.filter(question=tcp).exists()
+    call_command("suggest_topics", stdout=StringIO())
+    assert [t.slug for t in tcp.topics.all()] == ["network"]
+    assert [t.slug for t in chosen.topics.all()] == ["web"]
+    assert not unknown.topics.exists()
+    call_command("suggest_topics", stdout=StringIO())
+    assert QuestionTopic.objects.count() == 2
