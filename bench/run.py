@@ -110,6 +110,7 @@ def pages():
         (f"/rounds/{middle.number}/", f"/rounds/{middle.number}/"),
         (f"/questions/{answer.question_id}/", f"/questions/{answer.question_id}/"),
         (f"/members/{member.name}/", f"/members/{quote(member.name)}/"),
+        ("/bank/ (question bank)", "/bank/"),
     ]
     rows += [(f"/search/?q={term}", f"/search/?q={quote(term)}") for term in SEARCHES]
     return rows

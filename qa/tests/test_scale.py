@@ -103,6 +103,14 @@ PAGES = {
     "round feed":                Page(at("/rounds/feed/"),         1,      1,     1),
     # The round, its questions, their picks, their answers.
     "export":                    Page(export,                      4,      6,     6),
+    # A count, the topic and member choices of the filters, the page of questions with their
+    # answer counts, their topics.
+    "question bank":             Page(at("/bank/"),                5,      8,     8),
+    # A member's first day: no card due (one query), new questions met today, the first new
+    # one and their count, its answers and its topics (qa.study_views.review).
+    "review":                    Page(at("/review/"),              None,   9,     9),
+    # The topic choices and the member's recent interviews.
+    "mock interview":            Page(at("/interview/"),           None,   5,     5),
     # Session and user (the admin never asks for the member), two counts (filtered, all),
     # the page of rounds with their counts, the date hierarchy's range and its dates.
     "admin round list":          Page(admin_rounds,                None,   None,  7),
