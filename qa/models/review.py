@@ -1,6 +1,7 @@
 """Spaced review: one FSRS card per member and question, and the grades that move it."""
 
-from datetime import timedelta, timezone as utc_zone
+from datetime import datetime, time, timedelta
+from datetime import timezone as utc_zone
 
 import fsrs
 from django.db import models, transaction
@@ -29,7 +30,7 @@ def end_of_today(now=None):
 
 
 def day_start(day):
-    return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def reviewable_questions():
