@@ -71,13 +71,13 @@ def question_similar(request):
     """Past questions like the draft in ?text= (and the topics it suggests), as a fragment of
     the question form: its script asks for it as the member types."""
     text = request.GET.get("text", "")[:2_000]
-    exclude = request.GET.get("exclude")
+    exclude = request.GET.get("exclude", "")
+    exclude = int(exclude) if exclude.isascii() and exclude.isdigit() else None
     rounds = Round.objects.visible_to(request.user)
     context = {
-        "similar": similar_questions(text, rounds, exclude=exclude if exclude else None)
-        if text.strip() else [],
+        "similar": similar_questions(text, rounds, exclude=exclude) if text.strip() else [],
         "suggested": Topic.objects.suggested_for(text) if text.strip() else [],
-    }  # fmt: skip
+    }
     return render(request, "qa/_similar_questions.html", context)
 
 

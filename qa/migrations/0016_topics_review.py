@@ -6,15 +6,6 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
-# The topics a new board starts with; later changes to DEFAULT_TOPICS are the admin's to make.
-def add_default_topics(apps, schema_editor):
-    from qa.models.topics import DEFAULT_TOPICS
-
-    Topic = apps.get_model("qa", "Topic")
-    for slug, name, keywords in DEFAULT_TOPICS:
-        Topic.objects.get_or_create(slug=slug, defaults={"name": name, "keywords": keywords})
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -170,5 +161,4 @@ class Migration(migrations.Migration):
             model_name='mockinterview',
             constraint=models.CheckConstraint(condition=models.Q(('first_round__isnull', True), ('last_round__isnull', True), ('last_round__gte', models.F('first_round')), _connector='OR'), name='qa_mockinterview_rounds_in_order'),
         ),
-        migrations.RunPython(add_default_topics, migrations.RunPython.noop),
     ]

@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from ..text import validate_one_line
 from .search_entries import fold, joined
 
-# The topics a new board starts with (migration 0016 adds them; curators edit them in the
-# admin): slug, name, and the words that suggest the topic, in Korean and in English.
+# The topics a board starts with (`manage.py suggest_topics` adds them to a board without
+# topics; curators edit them in the admin): slug, name, and the words that suggest the topic,
+# in Korean and in English.
 DEFAULT_TOPICS = [
     ("network", "네트워크", "네트워크, tcp, udp, http, https, dns, ip, osi, 로드밸런싱, 로드 밸런서, "
      "load balancing, 라우팅, routing, 소켓, socket, 패킷, packet, 3-way, handshake, 핸드셰이크, "
@@ -57,6 +58,16 @@ def keyword_pattern(keyword):
 
 
 class TopicQuerySet(models.QuerySet):
+    def add_defaults(self):
+        """Add DEFAULT_TOPICS to a board that has no topic yet; the new topics."""
+        # Not a data migration: a board that has deleted or renamed them keeps its own.
+        if self.model.objects.exists():
+            return []
+        return self.model.objects.bulk_create(
+            self.model(slug=slug, name=name, keywords=keywords)
+            for slug, name, keywords in DEFAULT_TOPICS
+        )
+
     def with_question_count(self):
         return self.annotate(question_count=Count("questions"))
 

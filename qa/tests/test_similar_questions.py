@@ -111,3 +111,12 @@ def test_the_question_form_has_the_similar_questions_box():
     page = sign_in("bee").get(reverse("qa:question-add", args=[round_.number])).content.decode()
     assert f'data-similar="{reverse("qa:question-similar")}"' in page
     assert "similar-questions.js" in page
+
+
+@pytest.mark.parametrize("exclude", ["abc", "-1", "", "٣"])
+def test_a_strange_exclude_is_ignored(past, exclude):
+    response = sign_in("moon").get(
+        reverse("qa:question-similar"), {"text": "TCP와 UDP", "exclude": exclude}
+    )
+    assert response.status_code == 200
+    assert past["tcp"].get_absolute_url() in response.content.decode()

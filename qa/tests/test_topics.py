@@ -182,3 +182,20 @@ def test_suggest_topics_fills_questions_without_topics_once(topics):
     assert not unknown.topics.exists()
     call_command("suggest_topics", stdout=StringIO())
     assert QuestionTopic.objects.count() == 2
+
+
+def test_suggest_topics_adds_the_defaults_to_a_board_without_topics_only():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    tcp = QuestionFactory(text="TCP와 UDP의 차이")
+    call_command("suggest_topics", "--dry-run", stdout=StringIO())
+    assert not Topic.objects.exists()  # a dry run adds nothing
+    call_command("suggest_topics", stdout=StringIO())
+    assert Topic.objects.count() == 8
+    assert [t.name for t in tcp.topics.all()] == ["네트워크"]
+
+    Topic.objects.exclude(slug="network").delete()
+    call_command("suggest_topics", stdout=StringIO())
+    assert list(Topic.objects.values_list("slug", flat=True)) == ["network"]

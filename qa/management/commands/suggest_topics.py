@@ -8,9 +8,10 @@ from qa.models.topics import suggest
 
 class Command(BaseCommand):
     help = (
-        "Give every question without topics those its text suggests, as a new question gets "
-        "them: for questions imported or written before topics existed. Questions with topics "
-        "keep them; running it twice changes nothing the second time."
+        "Add the default topics (네트워크, 운영체제, ...) when there is no topic yet, then give every "
+        "question without topics those its text suggests, as a new question gets them: for "
+        "questions imported or written before topics existed. Questions with topics keep them; "
+        "running it twice changes nothing the second time."
     )
 
     def add_arguments(self, parser):
@@ -19,6 +20,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run, **options):
+        if not dry_run:
+            added = Topic.objects.add_defaults()
+            if added:
+                self.stdout.write(_("%(count)d topics were added.") % {"count": len(added)})
         topics = list(Topic.objects.all())
         questions = Question.objects.filter(topics__isnull=True).only("pk", "search_text")
         links = [
