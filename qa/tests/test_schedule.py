@@ -3,7 +3,6 @@ deadline."""
 
 import datetime
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -13,41 +12,20 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from qa.models import Round
 from qa.models.writing import move_round
 
+from .conftest import kst
 from .factories import RoundFactory
 from .test_admin import inline_management
 
 pytestmark = pytest.mark.django_db
 
-SEOUL = ZoneInfo("Asia/Seoul")
 OPEN, ANSWERING, CLOSED, DRAFT = (
     Round.State.QUESTIONS_OPEN, Round.State.ANSWERING, Round.State.CLOSED, Round.State.DRAFT,
 )  # fmt: skip
-
-
-def kst(day, hour=0, minute=0, second=0):
-    """A time in December 2026, in Seoul."""
-    return datetime.datetime(2026, 12, day, hour, minute, second, tzinfo=SEOUL)
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """timezone.now() for everyone, the ORM's auto_now fields included, until moved."""
-    fixed = Clock(kst(7, 9))
-    monkeypatch.setattr(timezone, "now", fixed)
-    return fixed
 
 
 @pytest.fixture
