@@ -47,8 +47,8 @@ class RoundQuerySet(models.QuerySet):
 
     def advance(self, now, dry_run=False):
         """Move each of these rounds whose date has passed to its next state, and open the next
-        scheduled round once every round before it is closed; again until nothing moves, so a
-        missed run catches up. Returns the moves as (round, old state, new state).
+        scheduled round once no earlier round is under way or scheduled; again until nothing
+        moves, so a missed run catches up. Returns the moves as (round, old state, new state).
 
         Each move goes through the write path (qa.models.writing.move_round), so cached boards
         show it; a round someone else moved in the meantime is left as they left it. Running it
@@ -124,8 +124,8 @@ class Round(models.Model):
         blank=True,
         help_text=_(
             "When question lists close and answering starts. On a draft it schedules the "
-            "round: it opens for questions once the rounds before it have closed, not before "
-            "its start date."
+            "round: it opens for questions when no earlier round is under way or scheduled, "
+            "and not before its start date."
         ),
     )
     answers_due = models.DateTimeField(
@@ -291,7 +291,8 @@ class Round(models.Model):
 
     def state_due(self, now, today, rounds=()):
         """The state this round is due to move to at `now` (on `today`, the group's date), or
-        None. A scheduled draft opens once each of `rounds` before it is closed."""
+        None. A scheduled draft opens once each of `rounds` (those under way or scheduled)
+        before it is closed; a draft nobody scheduled holds nothing up."""
         if self.is_open_for_questions() and self.questions_due and self.questions_due <= now:
             return self.State.ANSWERING
         if self.is_open_for_answers() and self.answers_due and self.answers_due <= now:

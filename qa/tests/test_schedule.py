@@ -274,3 +274,13 @@ def test_answers_due_before_questions_is_an_error_on_the_admins_form(staff_clien
     assert response.status_code == 200
     assert "답변 마감은 질문 마감보다 뒤여야 합니다." in response.content.decode()
     assert not Round.objects.exists()
+
+
+def test_a_draft_nobody_scheduled_holds_nothing_up(clock, week):
+    Round.objects.filter(number=2).update(questions_due=None)  # week 2 left unscheduled
+    Round.objects.filter(number=3).update(questions_due=kst(23, 23, 59))
+    clock.now = kst(13, 23, 59)
+    assert advance() == (
+        "1주차: 질문 받는 중 → 답변 받는 중\n1주차: 답변 받는 중 → 마감\n3주차: 초안 → 질문 받는 중\n"
+    )
+    assert states() == {1: CLOSED, 2: DRAFT, 3: OPEN}
