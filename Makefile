@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run serve test bench soak check messages clean
+.PHONY: run serve test bench soak check messages gemoji clean
 
 # One stamp per requirements file, so editing either reinstalls only when needed.
 $(VENV)/.runtime: requirements.txt
@@ -60,6 +60,17 @@ check: $(VENV)/.runtime
 messages: $(VENV)/.runtime
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l ko --ignore=.venv --ignore='qa/tests/*'
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l ko --ignore=.venv
+
+# qa/gemoji.json: GitHub's emoji shortcodes (gemoji, MIT), which qa.markdown renders. Needs npm;
+# run it when a gemoji release adds names, and commit the file.
+GEMOJI ?= gemoji@8.1.0
+GEMOJI_JS := import {gemoji} from "gemoji"; const names = {}; \
+	for (const g of gemoji) for (const n of g.names) names[n] = g.emoji; \
+	console.log(JSON.stringify(Object.fromEntries(Object.keys(names).sort().map((n) => [n, names[n]])), null, 2));
+gemoji:
+	tmp=$$(mktemp -d) && npm install --prefix $$tmp --no-save --no-audit --no-fund --loglevel=error $(GEMOJI) \
+		&& (cd $$tmp && node --input-type=module -e '$(GEMOJI_JS)') > qa/gemoji.json.new \
+		&& mv qa/gemoji.json.new qa/gemoji.json && rm -rf $$tmp
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles node_modules

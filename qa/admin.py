@@ -48,8 +48,8 @@ class QuestionInline(admin.TabularInline):
 @admin.register(Round)
 class RoundAdmin(admin.ModelAdmin):
     list_display = [
-        "number", "display_title", "state", "starts_on", "ends_on",
-        "question_count", "pick_count", "answer_count",
+        "number", "display_title", "state", "starts_on", "ends_on", "questions_due",
+        "answers_due", "question_count", "pick_count", "answer_count",
     ]  # fmt: skip
     list_display_links = ["number", "display_title"]
     list_filter = ["state"]

@@ -5,13 +5,16 @@ GitHub. It runs with raw HTML allowed (GitHub allows `<br>` in a table cell),
 which is safe only because nh3 sanitizes every byte of the result afterwards.
 Code highlighting happens *before* sanitizing so the sanitizer stays the last
 word: Pygments may only add `<span class="...">` with its own short class names
-(qa.highlighting).
+(qa.highlighting). Emoji shortcodes (`:pushpin:`) become their emoji there too, as GitHub's
+do: cmark-gfm leaves them to GitHub's later filters.
 """
 
 import html
+import json
 import re
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 
 import cmarkgfm
 import nh3
@@ -75,6 +78,62 @@ def _highlighter(seconds):
     return highlight_block
 
 
+# GitHub's shortcodes and their emoji, from gemoji (`make gemoji` writes the file).
+with open(Path(__file__).with_name("gemoji.json"), encoding="utf-8") as _names:
+    EMOJI = json.load(_names)
+
+# A name between colons; the closing colon is only looked at, so that in ":nope:pushpin:" the
+# unknown ":nope" leaves its colon to the name after it, as GitHub's pattern of known names does.
+_SHORTCODE = r":(?P<name>[a-z0-9_+-]{1,40})(?=:)"
+_MAYBE_SHORTCODE = re.compile(r":[a-z0-9_+-]{1,40}:")
+# What a shortcode is never replaced in, each matched whole and kept: code (GitHub skips pre,
+# code and tt) and any tag whose attributes could hold a colon. Tags without quotes or colons
+# (<p>, </td>) cannot, and are not matched, which keeps the scan cheap. No part reads past
+# the next "<" that could start the same thing again, so raw HTML left open (a thousand
+# "<code>" never closed) costs one pass, not one per tag.
+_EMOJI_SCAN = re.compile(
+    r"<(?P<code>pre|code|tt)\b[^<>]*>[^<]*(?:<(?!/?(?P=code)\b)[^<]*)*</(?P=code)\s*>"
+    r"""|<[!/?a-zA-Z][^<>"':]*(?::|(?=["']))[^<>"']*(?:(?:"[^"<]*"|'[^'<]*')[^<>"']*)*>"""
+    f"|{_SHORTCODE}"
+)
+# Nor in a URL written out as text, autolinked or not: its run of text without a blank or a
+# tag so far holds one of these.
+_URL_MARK = re.compile(r"://|www\.|mailto:", re.IGNORECASE)
+_RUN_ENDS = " \n\t<>"
+
+
+def _with_emoji(raw):
+    """cmark's HTML with each known shortcode in text replaced by its emoji."""
+    if _MAYBE_SHORTCODE.search(raw) is None:  # most texts: no pair of colons around a name
+        return raw
+    out, done = [], 0
+    # The run of text up to the last name looked at: where it starts, whether it is a URL.
+    # Each name reads only the text since the last one, so a long run costs one pass.
+    looked, run_start, in_url = 0, 0, False
+    for match in _EMOJI_SCAN.finditer(raw):
+        name, at = match["name"], match.start()
+        if name is None or at < done:
+            continue  # kept as it is; or a name whose colon the previous emoji took
+        emoji = EMOJI.get(name)
+        if emoji is None:
+            continue
+        if at == 0 or raw[at - 1] in _RUN_ENDS:  # most names: a run of their own
+            run_end = at - 1
+        else:
+            run_end = max(raw.rfind(end, looked, at) for end in _RUN_ENDS)
+        if run_end >= 0:
+            run_start = run_end + 1
+            in_url = _URL_MARK.search(raw, run_start, at) is not None
+        elif not in_url:  # the same run: only the new text, and a mark across its start
+            in_url = _URL_MARK.search(raw, max(looked - 6, run_start), at) is not None
+        looked = at
+        if not in_url:
+            out += (raw[done:at], emoji)
+            done = match.end() + 1  # and the closing colon
+    out.append(raw[done:])
+    return "".join(out)
+
+
 def _attribute_filter(tag, attribute, value):
     # Called for every kept attribute, mostly the hundreds of single-class spans of highlighted
     # code: let those through before any splitting.
@@ -98,7 +157,9 @@ VOID_TAGS = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta",
 
 def _too_deep(raw):
     depth = 0
-    for closing, tag, self_closing in TAG.findall(raw):
+    # Only up to the last ">": a "<" with no ">" after it would have the pattern read on to
+    # the end of the text for each one, quadratic time ("<b" 24,000 times took a minute).
+    for closing, tag, self_closing in TAG.findall(raw, 0, raw.rfind(">") + 1):
         if closing:
             depth -= 1
         elif not self_closing and tag.lower() not in VOID_TAGS:
@@ -118,7 +179,7 @@ def render_markdown(text):
     if _too_deep(raw):
         # Shown as written rather than not at all; escaped, so it needs no sanitizing.
         return f'<pre class="unrendered"><code>{html.escape(text, quote=False)}</code></pre>\n'
-    raw = CODE_BLOCK.sub(_highlighter(HIGHLIGHT_SECONDS), raw)
+    raw = CODE_BLOCK.sub(_highlighter(HIGHLIGHT_SECONDS), _with_emoji(raw))
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,

@@ -211,6 +211,17 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "StudyBoard <studyboard@localhost>")
+# Seconds before an unanswering SMTP server fails a send, rather than hanging a command.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+
+# The site's own address, for links in mail and chat messages (remind_round), which no
+# request names: for example https://board.example.com.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# A Discord or Slack incoming webhook that remind_round posts the week's summary to; which of
+# the two is told by the URL's host, or by REMINDER_WEBHOOK_KIND ("discord" or "slack").
+REMINDER_WEBHOOK_URL = os.environ.get("REMINDER_WEBHOOK_URL", "")
+REMINDER_WEBHOOK_KIND = os.environ.get("REMINDER_WEBHOOK_KIND", "")
+REMINDER_WEBHOOK_TIMEOUT = float(os.environ.get("REMINDER_WEBHOOK_TIMEOUT", "10"))
 
 # Production hardening; each can be relaxed from the environment (for example
 # behind a proxy that already redirects to HTTPS).

@@ -2,13 +2,16 @@
 
 import functools
 import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, models, router, transaction
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ..text import validate_one_line
@@ -42,6 +45,38 @@ class RoundQuerySet(models.QuerySet):
         """Count a change to these rounds' boards (see Round.revision)."""
         return self.update(revision=F("revision") + 1)
 
+    def advance(self, now, dry_run=False):
+        """Move each of these rounds whose date has passed to its next state, and open the next
+        scheduled round once no earlier round is under way or scheduled; again until nothing
+        moves, so a missed run catches up. Returns the moves as (round, old state, new state).
+
+        Each move goes through the write path (qa.models.writing.move_round), so cached boards
+        show it; a round someone else moved in the meantime is left as they left it. Running it
+        again at the same time moves nothing.
+        """
+        from .writing import move_round
+
+        today = timezone.localdate(now)
+        moves = []
+        with transaction.atomic():
+            rounds = list(
+                self.filter(Q(state__in=Round.IN_PROGRESS) | Round.SCHEDULED)
+                .select_for_update()
+                .order_by("number")
+            )
+            # Each round moves at most three times (draft, open, answering, closed).
+            for _step in range(3 * len(rounds)):
+                round_, state = _next_move(rounds, now, today)
+                if round_ is None:
+                    break
+                old = round_.state
+                if not dry_run and not move_round(round_, state, now):
+                    rounds.remove(round_)  # moved by someone else: theirs stands
+                    continue
+                round_.state = state
+                moves.append((round_, old, state))
+        return moves
+
     def with_counts(self):
         from . import Answer, Pick, Question
 
@@ -50,6 +85,14 @@ class RoundQuerySet(models.QuerySet):
             pick_count=_count_of(Pick.objects.filter(round=OuterRef("pk")), "round"),
             answer_count=_count_of(Answer.objects.filter(round=OuterRef("pk")), "round"),
         )
+
+
+def _next_move(rounds, now, today):
+    for round_ in rounds:
+        state = round_.state_due(now, today, rounds)
+        if state is not None:
+            return round_, state
+    return None, None
 
 
 class Round(models.Model):
@@ -63,6 +106,8 @@ class Round(models.Model):
     DRAFTS = frozenset({State.DRAFT})
     # Rounds in these states are this week's (RoundQuerySet.in_progress()).
     IN_PROGRESS = frozenset({State.QUESTIONS_OPEN, State.ANSWERING})
+    # A draft with a date for its questions is scheduled: advance_rounds opens it.
+    SCHEDULED = Q(state=State.DRAFT, questions_due__isnull=False)
 
     number = models.PositiveIntegerField(_("round number"))
     title = models.CharField(
@@ -72,6 +117,19 @@ class Round(models.Model):
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.DRAFT
+    )
+    questions_due = models.DateTimeField(
+        _("questions due"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When question lists close and answering starts. On a draft it schedules the "
+            "round: it opens for questions when no earlier round is under way or scheduled, "
+            "and not before its start date."
+        ),
+    )
+    answers_due = models.DateTimeField(
+        _("answers due"), null=True, blank=True, help_text=_("When the round closes.")
     )
     question_limit = models.PositiveSmallIntegerField(
         _("questions per member"),
@@ -111,6 +169,14 @@ class Round(models.Model):
             models.CheckConstraint(
                 condition=Q(state__in=["draft", "open", "answering", "closed"]),
                 name="qa_round_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(questions_due__isnull=True)
+                | Q(answers_due__isnull=True)
+                | Q(answers_due__gt=F("questions_due")),
+                name="qa_round_answers_due_after_questions",
+                violation_error_code="answers_due_before_questions",
+                violation_error_message=_("Answers are due after questions."),
             ),
             models.CheckConstraint(
                 condition=Q(question_limit__gte=1),
@@ -208,8 +274,37 @@ class Round(models.Model):
 
         A round published, added or deleted next to this one changes the links, not this
         round's revision: naming the neighbours in the version keeps the cached board true.
+        So does the time left to its deadline, as the board shows it.
         """
-        return f"{self.page_version}.{self.previous_number}.{self.next_number}"
+        left = self.deadline.shown_left if self.deadline else None
+        return f"{self.page_version}.{self.previous_number}.{self.next_number}.{left}"
+
+    @functools.cached_property
+    def deadline(self):
+        """The date the round is working towards now, or None: questions due while questions
+        are open, answers due while answering. Cached, so the board and its version agree."""
+        if self.is_open_for_questions() and self.questions_due:
+            return Deadline(gettext("Questions due"), self.questions_due, timezone.now())
+        if self.is_open_for_answers() and self.answers_due:
+            return Deadline(gettext("Answers due"), self.answers_due, timezone.now())
+        return None
+
+    def state_due(self, now, today, rounds=()):
+        """The state this round is due to move to at `now` (on `today`, the group's date), or
+        None. A scheduled draft opens once each of `rounds` (those under way or scheduled)
+        before it is closed; a draft nobody scheduled holds nothing up."""
+        if self.is_open_for_questions() and self.questions_due and self.questions_due <= now:
+            return self.State.ANSWERING
+        if self.is_open_for_answers() and self.answers_due and self.answers_due <= now:
+            return self.State.CLOSED
+        if (
+            self.state == self.State.DRAFT
+            and self.questions_due is not None
+            and (self.starts_on is None or self.starts_on <= today)
+            and all(r.state == self.State.CLOSED for r in rounds if r.number < self.number)
+        ):
+            return self.State.QUESTIONS_OPEN
+        return None
 
     def check_add_question(self, user):
         """Members add to their own list while questions are open, curators at any time:
@@ -276,6 +371,14 @@ class Round(models.Model):
         return question
 
     def clean(self):
+        if self.questions_due and self.answers_due and self.answers_due <= self.questions_due:
+            raise ValidationError(
+                {
+                    "answers_due": ValidationError(
+                        _("Answers are due after questions."), code="answers_due_before_questions"
+                    )
+                }
+            )
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError(
                 {
@@ -308,6 +411,49 @@ class Round(models.Model):
         self._list_sizes = {author.pk: len(items) for author, items in member_lists}
         picked = [q for _author, items in member_lists for q in items if q.picks_on_board]
         return member_lists, picked
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A round's next date, and the time left to it at `now`, as the board shows them."""
+
+    label: str
+    at: datetime
+    now: datetime
+
+    @property
+    def passed(self):
+        return self.at <= self.now
+
+    @property
+    def shown_left(self):
+        """The time left in the units the board shows: days and hours from a day on, hours
+        and minutes from an hour on, else minutes; () once passed."""
+        if self.passed:
+            return ()
+        hours, minutes = divmod(int((self.at - self.now) / timedelta(minutes=1)), 60)
+        days, hours = divmod(hours, 24)
+        if days:
+            return (("day", days), ("hour", hours))
+        if hours:
+            return (("hour", hours), ("minute", minutes))
+        return (("minute", minutes),)
+
+    def left_text(self):
+        """What the board says of the time left: "2일 3시간 남음"."""
+        if self.passed:
+            return gettext("past due")
+        parts = [_UNITS[unit](count) % {"count": count} for unit, count in self.shown_left if count]
+        if not parts:
+            return gettext("less than a minute left")
+        return gettext("%(time)s left") % {"time": " ".join(parts)}
+
+
+_UNITS = {
+    "day": lambda n: ngettext("%(count)d day", "%(count)d days", n),
+    "hour": lambda n: ngettext("%(count)d hour", "%(count)d hours", n),
+    "minute": lambda n: ngettext("%(count)d minute", "%(count)d minutes", n),
+}
 
 
 def next_label(last, number):

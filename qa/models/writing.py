@@ -10,7 +10,7 @@ step out.
 """
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.text import normalize_newlines
 
 from ..markdown import plain_text, render_markdown
@@ -33,6 +33,13 @@ def touch_rounds(rows, earlier_rounds=()):
     rounds.discard(None)
     if rounds:
         Round.objects.filter(pk__in=rounds).touch()
+
+
+def move_round(round_, state, now):
+    """Move a round on to `state` if it is still in the state it was read in, counted on its
+    board like any write (advance_rounds). Whether it moved."""
+    rounds = Round.objects.filter(pk=round_.pk, state=round_.state)
+    return bool(rounds.update(state=state, updated=now, revision=F("revision") + 1))
 
 
 class Derived:

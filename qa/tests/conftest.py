@@ -1,11 +1,13 @@
+import datetime
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from qa.models import Round
 
@@ -161,3 +163,28 @@ def korean_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def kst(day, hour=0, minute=0, second=0):
+    """A time in December 2026, in Seoul (the clock fixture's calendar)."""
+    return datetime.datetime(2026, 12, day, hour, minute, second, tzinfo=SEOUL)
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A fixed timezone.now() for everyone, the ORM's auto_now fields included; set
+    clock.now to move it."""
+    fixed = Clock(kst(7, 9))
+    monkeypatch.setattr(timezone, "now", fixed)
+    return fixed

@@ -108,3 +108,10 @@ def test_ordinary_nesting_renders():
     html = render_markdown(text)
     assert html.count("<blockquote>") == 20
     assert html.count("<ul>") == 10
+
+
+@pytest.mark.parametrize("text", ["<div>\n" + "<b" * 24_000, "<div>\n" + '<a "' * 12_000])
+def test_tags_left_open_do_not_stall_the_depth_check(text):
+    html, seconds = timed(render_markdown, text)
+    assert seconds < 3  # each "<" with no ">" after it read to the end of the text: a minute
+    assert html == "<div>\n</div>"
