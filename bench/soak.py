@@ -209,7 +209,7 @@ class Member(threading.Thread):
             "sign in",
             "POST",
             "/accounts/login/",
-            {"csrfmiddlewaretoken": token, "username": self.username, "password": PASSWORD},
+            {"csrfmiddlewaretoken": token, "login": self.username, "password": PASSWORD},
         )
         if status != 302 or "sessionid" not in self.browser.cookies:
             self.log.errors.append(f"{self.username} could not sign in: {status}")

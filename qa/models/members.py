@@ -25,6 +25,10 @@ def display_name(user):
     member = member_of(user)
     return member.name if member else user.get_username()
 
+class MemberQuerySet(models.QuerySet):
+    def unclaimed(self):
+        """Members without a login account yet, such as those imported from files."""
+        return self.filter(user__isnull=True)
 
 
 class Member(models.Model):
@@ -39,6 +43,8 @@ class Member(models.Model):
         help_text=_("Members imported from files have no account until a curator links one."),
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
