@@ -428,7 +428,6 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["member__name", "uses__member__name", "uses__user__username"]
     fields = ["member", "max_uses", "expires", "state", "joined"]
     readonly_fields = ["state", "joined"]
-    autocomplete_fields = ["member"]
     actions = ["revoke"]
 
     def get_queryset(self, request):
