@@ -4,6 +4,7 @@ from django.contrib.auth.views import redirect_to_login
 # What a visitor needs to get an account working; the admin asks for its own sign-in.
 OPEN_VIEWS = {
     "account_login",
+    "admin-sign-in",
     "account_logout",
     "account_signup",
     "account_confirm_email",

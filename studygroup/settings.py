@@ -220,6 +220,9 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "qa:home"
+# The sign-in form stays open to someone signed in, to change accounts (and for the admin,
+# whose sign-in is this one: a member sent there must not loop back to the admin).
+ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
 # Password reset answers alike whether an account has the address or not, and sends nothing
 # to an address without an account: the form must not become a way to mail strangers.
 ACCOUNT_PREVENT_ENUMERATION = True

@@ -14,6 +14,12 @@ def moved(name):
 
 
 urlpatterns = [
+    # The admin's own sign-in form would be a way around allauth's limits on guessing.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="admin-sign-in",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/password_change/", moved("account_change_password")),
     path("accounts/password_change/done/", moved("account_change_password")),
