@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from qa.models.invitations import token_digest
 
 from .factories import AnswerFactory, MemberFactory, QuestionFactory, RoundFactory, UserFactory
 from .people import sign_in
+from .test_concurrency import at_once, statuses
 
 pytestmark = pytest.mark.django_db
 
@@ -297,3 +298,39 @@ def test_pages_cost_a_fixed_number_of_queries(django_assert_max_num_queries):
         assert curator.get(invitation.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(1):
         assert Client().get("/members/").status_code == 200
+
+
+def test_a_member_given_an_account_meanwhile_is_not_claimed_twice():
+    bee = MemberFactory(name="bee")
+    _invitation, token = invite(bee)
+    client = Client()
+    client.get(f"/join/{token}/")
+    bee.user = UserFactory(username="bee-by-admin", password=None)
+    bee.save(update_fields=["user"])
+    response = sign_up(client, "bee-again")
+    assert "account/signup_closed.html" in [t.name for t in response.templates]
+    assert not get_user_model().objects.filter(username="bee-again").exists()
+    again = Client().get(f"/join/{token}/")
+    assert again.status_code == 410
+    assert "이미 계정이 있습니다" in again.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and races need PostgreSQL")
+def test_two_people_on_the_last_use_of_a_link_at_once_one_joins():
+    invitation, token = invite(max_uses=1)
+    clients = [Client(), Client()]
+    for client in clients:
+        client.get(f"/join/{token}/")
+    results = at_once(
+        *(
+            lambda client=client, name=name: sign_up(client, name, display_name=name)
+            for client, name in zip(clients, ["first", "second"])
+        )
+    )
+    # The other is refused: by the row lock (410), or, if it came a moment later, by the
+    # sign-up page, closed now that the link is used up (200).
+    assert statuses(results) in ([200, 302], [302, 410])
+    assert invitation.uses.count() == 1
+    assert get_user_model().objects.filter(username__in=["first", "second"]).count() == 1
+    assert Member.objects.filter(name__in=["first", "second"]).count() == 1
