@@ -239,6 +239,7 @@ class InvitationForm(forms.Form):
         label=_("Valid for (days)"),
         min_value=1,
         max_value=90,
+        required=False,
         initial=lambda: settings.INVITATION_DAYS,
     )
 
@@ -257,7 +258,7 @@ class InvitationForm(forms.Form):
             created_by=created_by,
             member=data["member"],
             max_uses=data["max_uses"],
-            expires=timezone.now() + timedelta(days=data["days"]),
+            expires=timezone.now() + timedelta(days=data["days"] or settings.INVITATION_DAYS),
         )
 
 

@@ -334,3 +334,17 @@ def test_two_people_on_the_last_use_of_a_link_at_once_one_joins():
     assert invitation.uses.count() == 1
     assert get_user_model().objects.filter(username__in=["first", "second"]).count() == 1
     assert Member.objects.filter(name__in=["first", "second"]).count() == 1
+
+
+def test_curators_invite_from_a_members_own_page_too():
+    bee = MemberFactory(name="bee")
+    curator = sign_in("curator", staff=True)
+    assert "bee 초대" in curator.get(bee.get_absolute_url()).content.decode()
+    assert "bee 초대" not in sign_in("sky").get(bee.get_absolute_url()).content.decode()
+    assert "bee 초대" not in Client().get(bee.get_absolute_url()).content.decode()
+    response = curator.post("/invitations/", {"member": bee.pk, "max_uses": 1})
+    invitation = Invitation.objects.get(member=bee)
+    assert response["Location"] == invitation.get_absolute_url()
+    assert invitation.expires.date() == (timezone.now() + timedelta(days=14)).date()
+    sign_in("joined")  # a member with an account: nobody to invite
+    assert "joined 초대" not in curator.get("/members/joined/").content.decode()
