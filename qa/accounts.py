@@ -70,7 +70,7 @@ def refused_page(request, reason, status=410):
 
 
 def validate_display_name(name):
-    if Member.objects.filter(name__iexact=name).exists():
+    if Member.objects.named(name).exists():
         raise ValidationError(
             _("The name “%(name)s” is taken in this group; choose another."),
             code="taken",
@@ -120,6 +120,7 @@ class JoiningForm:
         elif settings.SIGNUP_OPEN:
             Member.objects.create(name=display_name, user=user)
         else:
+            # Sign-up was open when the form was shown, and is closed now.
             raise InvitationRefused(Invitation.EXPIRED)
 
 

@@ -367,7 +367,7 @@ class LoginCreationForm(AdminUserCreationForm):
 
     def clean_new_member(self):
         name = self.cleaned_data["new_member"]
-        if name and Member.objects.filter(name__iexact=name).exists():
+        if name and Member.objects.named(name).exists():
             raise ValidationError(
                 _("There is a member called “%(name)s”: choose them as the member instead."),
                 code="taken",

@@ -277,7 +277,7 @@ class ProfileForm(forms.ModelForm):
 
     def clean_name(self):
         name = self.cleaned_data["name"]
-        taken = Member.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        taken = Member.objects.named(name).exclude(pk=self.instance.pk)
         if taken.exists():
             raise ValidationError(
                 _("The name “%(name)s” is taken in this group; choose another."),

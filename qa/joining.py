@@ -99,7 +99,7 @@ def invitation_accept(request, token):
     if reason := invitation.refusal():
         return refused_page(request, reason)
     remember_invitation(request, invitation)
-    # Off the token's address at once: it stays out of the history and of later Referers.
+    # Off the token's address at once, so that no later request carries it as its Referer.
     return redirect("account_signup")
 
 

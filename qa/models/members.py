@@ -30,6 +30,11 @@ class MemberQuerySet(models.QuerySet):
         """Members without a login account yet, such as those imported from files."""
         return self.filter(user__isnull=True)
 
+    def named(self, name):
+        """Members whose name is `name` in any letter case: two such names would be confused
+        on a board, so a new or changed name must find none (the constraint is exact)."""
+        return self.filter(name__iexact=name)
+
 
 class Member(models.Model):
     name = models.CharField(_("name"), max_length=50, validators=[validate_one_line])
