@@ -59,9 +59,10 @@ REPORT = Path(os.environ.get("SOAK_REPORT", ROOT / "docs" / "RELIABILITY.md"))
 START, END = "<!-- soak:start -->", "<!-- soak:end -->"
 PASSWORD = "soak-password-for-loopback-only"
 QUESTION_LIMIT = 4
-# The rate limits stay on (qa/limits.py); each member keeps under them: one sign-in per
-# account (MEMBERS of 30 per address), previews at most every 2 s (120/min allowed), searches
-# every 3 s (30/min allowed). The cache is emptied first, so earlier runs count nothing.
+# The rate limits stay on (qa/limits.py; allauth's for signing in); each member keeps under
+# them: one sign-in per account (MEMBERS of 30 per address), previews at most every 2 s
+# (120/min allowed), searches every 3 s (30/min allowed). The cache is emptied first, so
+# earlier runs count nothing.
 PREVIEW_EVERY, SEARCH_EVERY = 2.0, 3.0
 
 # Cookies over plain HTTP on loopback, as the README says for trying production settings.
@@ -209,7 +210,7 @@ class Member(threading.Thread):
             "sign in",
             "POST",
             "/accounts/login/",
-            {"csrfmiddlewaretoken": token, "username": self.username, "password": PASSWORD},
+            {"csrfmiddlewaretoken": token, "login": self.username, "password": PASSWORD},
         )
         if status != 302 or "sessionid" not in self.browser.cookies:
             self.log.errors.append(f"{self.username} could not sign in: {status}")

@@ -1,12 +1,15 @@
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.loader import render_to_string
 from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from . import admin_import
 from .admin_study import EditsTopics
 from .diffs import line_diff
-from .models import Answer, AnswerConflict, Member, Pick, Question, Round, Upload
+from .models import Answer, AnswerConflict, Invitation, Member, Pick, Question, Round, Upload
+from .text import validate_one_line
 
 admin.site.site_header = _("StudyBoard administration")
 admin.site.site_title = _("StudyBoard administration")
@@ -315,7 +319,7 @@ class UploadAdmin(admin.ModelAdmin):
 
 
 class MemberInline(admin.StackedInline):
-    """Create a login and its member in one form, or link an account to a new member."""
+    """An account's member on its change page: renamed, or created for an account without."""
 
     model = Member
     fields = ["name"]
@@ -328,6 +332,154 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+class LoginCreationForm(AdminUserCreationForm):
+    """A login with its e-mail, for a member without an account or for a new member."""
+
+    member = forms.ModelChoiceField(
+        label=_("Member"),
+        queryset=Member.objects.unclaimed(),
+        required=False,
+        help_text=_("A member without an account, such as one imported from a file."),
+    )
+    new_member = forms.CharField(
+        label=_("Or a new member called"),
+        max_length=Member._meta.get_field("name").max_length,
+        required=False,
+        validators=[validate_one_line],
+    )
+
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ["username", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if (
+            User.objects.filter(email__iexact=email).exists()
+            or EmailAddress.objects.filter(email__iexact=email).exists()
+        ):
+            raise ValidationError(
+                _("Another account has this e-mail address."), code="email_taken"
+            )
+        return email
+
+    def clean_new_member(self):
+        name = self.cleaned_data["new_member"]
+        if name and Member.objects.named(name).exists():
+            raise ValidationError(
+                _("There is a member called “%(name)s”: choose them as the member instead."),
+                code="taken",
+                params={"name": name},
+            )
+        return name
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("member") and cleaned_data.get("new_member"):
+            raise ValidationError(
+                _("Choose a member or name a new one, not both."), code="member_twice"
+            )
+        return cleaned_data
+
+    def save_member(self, user):
+        """Link the saved account to its member and record its address for allauth."""
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+        if member := self.cleaned_data.get("member"):
+            member.user = user
+            member.save(update_fields=["user"])
+        elif name := self.cleaned_data.get("new_member"):
+            Member.objects.create(name=name, user=user)
+
+
 @admin.register(User)
 class UserAdmin(auth_admin.UserAdmin):
-    inlines = [*auth_admin.UserAdmin.inlines, MemberInline]
+    add_form = LoginCreationForm
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username", "email", "member", "new_member",
+                    "usable_password", "password1", "password2",
+                ),
+            },
+        ),
+    )  # fmt: skip
+
+    def get_inlines(self, request, obj):
+        # On the add page the member is a field of the form (LoginCreationForm).
+        return [] if obj is None else [*super().get_inlines(request, obj), MemberInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            form.save_member(obj)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations made here show their link once, in the message after saving."""
+
+    list_display = ["__str__", "member", "state", "use_count", "max_uses", "expires", "created_by"]
+    list_filter = ["revoked"]
+    search_fields = ["member__name", "uses__member__name", "uses__user__username"]
+    fields = ["member", "max_uses", "expires", "state", "joined"]
+    readonly_fields = ["state", "joined"]
+    actions = ["revoke"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_uses()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "member":
+            kwargs["queryset"] = Member.objects.unclaimed()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # What a link promised is not changed afterwards: revoke it and make another.
+        if obj is not None:
+            return ["member", "max_uses", "expires", "state", "joined"]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+            token = obj.new_token()
+            super().save_model(request, obj, form, change)
+            link = request.build_absolute_uri(Invitation.link_path(token))
+            self.message_user(
+                request,
+                format_html(
+                    "{} <code>{}</code>",
+                    _("The invitation link, shown only this once: copy it now."),
+                    link,
+                ),
+            )
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("uses so far"), ordering="use_count")
+    def use_count(self, invitation):
+        return invitation.use_count
+
+    @admin.display(description=_("state"))
+    def state(self, invitation):
+        if not invitation.pk:
+            return "-"
+        return render_to_string("qa/_invitation_state.html", {"invitation": invitation}).strip()
+
+    @admin.display(description=_("joined with it"))
+    def joined(self, invitation):
+        if not invitation.pk:
+            return "-"
+        uses = invitation.uses.select_related("member", "user")
+        return ", ".join(f"{use.member.name} ({use.user.get_username()})" for use in uses) or "-"
+
+    @admin.action(description=_("Revoke selected invitations"))
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked__isnull=True).update(revoked=timezone.now())
+        self.message_user(request, _("%(count)d invitation(s) revoked.") % {"count": count})

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from io import BytesIO
 from uuid import uuid4
 
@@ -6,11 +7,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
 from PIL import Image, ImageOps
 
-from .models import Answer, Member, Question, Topic, Upload
+from .models import Answer, Invitation, Member, Question, Topic, Upload
 from .search import find, split_terms
 
 # Pillow format name -> the extension the stored file gets, whatever the upload was called.
@@ -230,3 +232,71 @@ class SearchForm(forms.Form):
         if self.cleaned_data["round"] is not None:
             rounds = rounds.filter(number=self.cleaned_data["round"])
         return find(self.terms, rounds, author=self.cleaned_data["member"])
+
+
+class InvitationForm(forms.Form):
+    """A curator's invitation: for a member without an account, or open for new members."""
+
+    member = forms.ModelChoiceField(
+        label=_("For member"),
+        queryset=Member.objects.unclaimed(),
+        required=False,
+        empty_label=_("Anyone (a new member)"),
+    )
+    max_uses = forms.IntegerField(
+        label=_("Uses"),
+        min_value=1,
+        max_value=100,
+        initial=1,
+        help_text=_("How many people may join with the link; always one for a named member."),
+    )
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=90,
+        required=False,
+        initial=lambda: settings.INVITATION_DAYS,
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("member") is not None and cleaned_data.get("max_uses", 1) != 1:
+            raise ValidationError(
+                _("An invitation for a named member can be used once."), code="member_once"
+            )
+        return cleaned_data
+
+    def save(self, created_by):
+        """The new invitation and its token."""
+        data = self.cleaned_data
+        return Invitation.create(
+            created_by=created_by,
+            member=data["member"],
+            max_uses=data["max_uses"],
+            expires=timezone.now() + timedelta(days=data["days"] or settings.INVITATION_DAYS),
+        )
+
+
+class ProfileForm(forms.ModelForm):
+    """The name the board shows for a member, unique in the group."""
+
+    class Meta:
+        model = Member
+        fields = ["name"]
+        labels = {"name": _("Display name")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            self.instance.user = user
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        taken = Member.objects.named(name).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(
+                _("The name “%(name)s” is taken in this group; choose another."),
+                code="taken",
+                params={"name": name},
+            )
+        return name

@@ -14,10 +14,9 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
 # action: (methods counted, [(key, rate), ...]); django-ratelimit's keys and rates.
+# Signing in, signing up, password reset mails and invitation links are allauth's
+# (ACCOUNT_RATE_LIMITS in settings), answered with the same page (too_many_requests).
 RATES = {
-    # Guessing a password: per account name whatever the address, and per address.
-    "sign-in": ("POST", [("post:username", "10/15m"), ("ip", "30/15m")]),
-    "password-reset": ("POST", [("post:email", "3/h"), ("ip", "10/h")]),
     "search": ("GET", [("user_or_ip", "30/m")]),
     # The question form asks for similar questions at each pause in typing.
     "similar": ("GET", [("user_or_ip", "60/m")]),
@@ -68,6 +67,11 @@ def rate_limited(request, exception):
         response = render(request, "429.html", {"message": message}, status=429)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def too_many_requests(request, exception=None):
+    """allauth's answer past its limits (handler429): the same page as ours."""
+    return rate_limited(request, exception)
 
 
 def client_address(request):

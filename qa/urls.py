@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
-from . import feeds, study_views, views
+from . import feeds, joining, study_views, views
 from .models import UPLOAD_FOLDER, UPLOAD_NAME_PATTERN
 from .text import OneLineConverter
 
@@ -27,6 +27,12 @@ urlpatterns = [
     path("rounds/feed/", feeds.LatestRoundsFeed(), name="round-feed"),
     path("feed/", feeds.LatestAnswersFeed(), name="answer-feed"),
     path("search/", views.search, name="search"),
+    path("members/", joining.member_list, name="member-list"),
+    path("invitations/", joining.invitation_create, name="invitation-create"),
+    path("invitations/<int:pk>/", joining.invitation_detail, name="invitation-detail"),
+    path("invitations/<int:pk>/revoke/", joining.invitation_revoke, name="invitation-revoke"),
+    path("join/<str:token>/", joining.invitation_accept, name="invitation-accept"),
+    path("profile/", joining.profile, name="profile"),
     # Member names come from imported files and may hold a "/", never a control character.
     path("members/<one_line:name>/", views.member_detail, name="member-detail"),
     path("rounds/<int:number>/", views.round_detail, name="round-detail"),

@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "markdownx",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
     "django_ratelimit",
     "csp",
     "qa",
@@ -77,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qa.middleware.BoardAccessMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -196,8 +201,73 @@ BOARD_PUBLIC = env_bool("BOARD_PUBLIC", True)
 MEDIA_PROTECTED = env_bool("MEDIA_PROTECTED", not BOARD_PUBLIC)
 MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "")
 
-LOGIN_URL = "login"
+# Accounts: django-allauth (sign-in by user name or e-mail, sign-up by invitation, GitHub).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "qa:home"
+ACCOUNT_ADAPTER = "qa.accounts.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "qa.accounts.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_FORMS = {"signup": "qa.accounts.SignupForm"}
+SOCIALACCOUNT_FORMS = {"signup": "qa.accounts.SocialSignupForm"}
+# Addresses are confirmed by mail but not required to be, so that a member who mistyped
+# theirs can still sign in and fix it on the profile page.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "qa:home"
+# The sign-in form stays open to someone signed in, to change accounts (and for the admin,
+# whose sign-in is this one: a member sent there must not loop back to the admin).
+ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
+# Password reset answers alike whether an account has the address or not, and sends nothing
+# to an address without an account: the form must not become a way to mail strangers.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[StudyBoard] "
+# Closed unless a curator's invitation is followed (qa.accounts); SIGNUP=open opens it.
+SIGNUP_OPEN = os.environ.get("SIGNUP", "").strip().lower() == "open"
+INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "14"))
+# Who signs up with GitHub still confirms a user name and a display name.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_QUERY_EMAIL = True
+# The GitHub OAuth app lives in the environment, never only in the database (README).
+SOCIALACCOUNT_PROVIDERS = {
+    "github": {
+        "SCOPE": ["read:user", "user:email"],
+        "APPS": (
+            [
+                {
+                    "client_id": os.environ["GITHUB_CLIENT_ID"],
+                    "secret": os.environ["GITHUB_CLIENT_SECRET"],
+                }
+            ]
+            if os.environ.get("GITHUB_CLIENT_ID") and os.environ.get("GITHUB_CLIENT_SECRET")
+            else []
+        ),
+    }
+}
+# Counted in the default cache (Redis in production), so every worker and node shares them;
+# stricter than allauth's defaults. Past a limit: StudyBoard's 429 page (studygroup.urls).
+ACCOUNT_RATE_LIMITS = env_bool("RATELIMIT_ENABLE", True) and {
+    # Every sign-in try per address; failed ones per address and per account name, and a
+    # sign-in past those is refused even with the right password until the window passes.
+    "login": "30/15m/ip",
+    "login_failed": "10/15m/ip,5/15m/key",
+    "signup": "10/h/ip",
+    "reset_password": "10/h/ip,3/h/key",
+    "reset_password_from_key": "20/h/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    # Links that name no invitation (qa.views.invitation): guessing tokens.
+    "invitation": "10/h/ip",
+}
 
 # Password reset mail goes to the console until an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

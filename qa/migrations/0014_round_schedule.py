@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('qa', '0012_round_in_progress_index'),
+        ('qa', '0013_invitations'),
     ]
 
     operations = [

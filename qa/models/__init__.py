@@ -2,6 +2,7 @@
 
 from .answers import ANSWER_MAX_LENGTH, Answer, AnswerConflict, Revision
 from .interviews import InterviewItem, MockInterview
+from .invitations import Invitation, InvitationRefused, InvitationUse
 from .members import Member, display_name, is_author, member_of
 from .questions import PICK_MARKER, Pick, Question
 from .review import Grade, ReviewCard
@@ -12,7 +13,8 @@ from .uploads import UPLOAD_CONTENT_TYPES, UPLOAD_FOLDER, UPLOAD_NAME_PATTERN, U
 
 __all__ = [
     "ANSWER_MAX_LENGTH", "PICK_MARKER", "UPLOAD_CONTENT_TYPES", "UPLOAD_FOLDER",
-    "UPLOAD_NAME_PATTERN", "Answer", "AnswerConflict", "Member", "Pick", "Question",
+    "UPLOAD_NAME_PATTERN", "Answer", "AnswerConflict", "Invitation",
+    "InvitationRefused", "InvitationUse", "Member", "Pick", "Question",
     "Revision", "Round", "SearchEntry", "Upload", "display_name", "fold", "is_author", "joined",
     "member_of", "term_grams", "term_pattern", "text_grams",
     "Grade", "InterviewItem", "MockInterview", "QuestionTopic", "ReviewCard", "Topic",

@@ -25,6 +25,15 @@ def display_name(user):
     member = member_of(user)
     return member.name if member else user.get_username()
 
+class MemberQuerySet(models.QuerySet):
+    def unclaimed(self):
+        """Members without a login account yet, such as those imported from files."""
+        return self.filter(user__isnull=True)
+
+    def named(self, name):
+        """Members whose name is `name` in any letter case: two such names would be confused
+        on a board, so a new or changed name must find none (the constraint is exact)."""
+        return self.filter(name__iexact=name)
 
 
 class Member(models.Model):
@@ -39,6 +48,8 @@ class Member(models.Model):
         help_text=_("Members imported from files have no account until a curator links one."),
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

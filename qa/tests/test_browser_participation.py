@@ -28,7 +28,7 @@ def test_member_signs_in_picks_writes_with_preview_and_finds_the_answer_on_the_b
     question = Question.objects.get(author__name="sky", label="Q2.")
 
     page.goto(live_server.url + "/accounts/login/?next=/")
-    page.locator("#id_username").fill(user.username)
+    page.locator("#id_login").fill(user.username)
     page.locator("#id_password").fill("pick-and-answer-7")
     page.get_by_role("button", name="로그인").click()
     page.wait_for_url(live_server.url + "/")

@@ -48,46 +48,90 @@ def test_search_is_limited_per_address_and_per_account():
     assert member.get("/search/", {"q": "캐시"}).status_code == 200
 
 
-def sign_in_attempt(client, username):
-    return client.post("/accounts/login/", {"username": username, "password": "wrong"})
+def sign_in_attempt(client, login, password="wrong"):
+    return client.post("/accounts/login/", {"login": login, "password": password})
 
 
-def test_guessing_one_accounts_password_is_limited_from_any_address():
+def refused_as_too_many(response):
+    """allauth refuses a sign-in past the failed-attempt limits on the form, with a 200."""
+    errors = response.context["form"].errors.as_data() if response.context else {}
+    return any(error.code == "too_many_login_attempts" for error in errors.get("__all__", []))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """allauth's rate limits read time.time(); this one only moves when told to."""
+    now = [1_800_000_000.0]
+    monkeypatch.setattr("allauth.core.internal.ratelimit.time.time", lambda: now[0])
+
+    def advance(seconds):
+        now[0] += seconds
+
+    return advance
+
+
+def test_guessing_one_accounts_password_is_limited_from_any_address(clock):
     UserFactory(username="bee", password="right-horse-battery")
-    for number in range(10):
-        assert sign_in_attempt(from_address(f"10.0.1.{number}"), "bee").status_code == 200
-    assert_limited(sign_in_attempt(from_address("10.0.1.99"), "bee"))
+    for number in range(5):
+        response = sign_in_attempt(from_address(f"10.0.1.{number}"), "bee")
+        assert response.status_code == 200 and not refused_as_too_many(response)
+    assert refused_as_too_many(sign_in_attempt(from_address("10.0.1.99"), "bee"))
     # Even the right password waits: the limit cannot tell the owner from the guesser.
-    right = from_address("10.0.1.98").post(
-        "/accounts/login/", {"username": "bee", "password": "right-horse-battery"}
-    )
-    assert right.status_code == 429
-    assert sign_in_attempt(from_address("10.0.1.99"), "sky").status_code == 200
+    right = sign_in_attempt(from_address("10.0.1.98"), "bee", "right-horse-battery")
+    assert right.status_code == 200 and refused_as_too_many(right)
+    assert "_auth_user_id" not in right.client.session
+    # Another account is not held up by bee's.
+    assert not refused_as_too_many(sign_in_attempt(from_address("10.0.1.99"), "sky"))
+    clock(14 * 60)
+    assert refused_as_too_many(sign_in_attempt(from_address("10.0.1.97"), "bee", "right-horse-battery"))
+    clock(61)  # the window (15 minutes) has passed
+    right = sign_in_attempt(from_address("10.0.1.97"), "bee", "right-horse-battery")
+    assert right.status_code == 302
 
 
-def test_one_address_trying_many_accounts_is_limited():
+def test_one_address_failing_on_many_accounts_is_limited(clock):
     client = from_address("10.0.2.1")
-    for number in range(30):
-        assert sign_in_attempt(client, f"user{number}").status_code == 200
-    assert_limited(sign_in_attempt(client, "user-new"))
+    for number in range(10):
+        assert not refused_as_too_many(sign_in_attempt(client, f"user{number}"))
+    assert refused_as_too_many(sign_in_attempt(client, "user-new"))
+    assert not refused_as_too_many(sign_in_attempt(from_address("10.0.2.2"), "user-new"))
     assert client.get("/accounts/login/").status_code == 200  # showing the form is free
+    clock(15 * 60 + 1)
+    assert not refused_as_too_many(sign_in_attempt(client, "user-new"))
+
+
+def test_one_address_signing_in_over_and_over_gets_the_429_page():
+    UserFactory(username="bee", password="right-horse-battery")
+    client = from_address("10.0.2.3")
+    for _ in range(30):
+        assert sign_in_attempt(client, "bee", "right-horse-battery").status_code == 302
+    assert_limited(sign_in_attempt(client, "bee", "right-horse-battery"))
 
 
 def test_password_reset_mail_is_limited_per_address_and_per_email(mailoutbox):
     UserFactory(username="bee", email="bee@example.com")
     for number in range(3):
         response = from_address(f"10.0.3.{number}").post(
-            "/accounts/password_reset/", {"email": "bee@example.com"}
+            "/accounts/password/reset/", {"email": "bee@example.com"}
         )
         assert response.status_code == 302
     assert_limited(
-        from_address("10.0.3.9").post("/accounts/password_reset/", {"email": "bee@example.com"})
+        from_address("10.0.3.9").post("/accounts/password/reset/", {"email": "bee@example.com"})
     )
     assert len(mailoutbox) == 3
     client = from_address("10.0.3.10")
     for number in range(10):
-        client.post("/accounts/password_reset/", {"email": f"x{number}@example.com"})
-    assert_limited(client.post("/accounts/password_reset/", {"email": "y@example.com"}))
+        client.post("/accounts/password/reset/", {"email": f"x{number}@example.com"})
+    assert_limited(client.post("/accounts/password/reset/", {"email": "y@example.com"}))
+
+
+def test_sign_ups_are_limited_per_address(settings):
+    settings.SIGNUP_OPEN = True
+    client = from_address("10.0.4.1")
+    for number in range(10):
+        response = client.post("/accounts/signup/", {"username": f"x{number}"})  # invalid form
+        assert response.status_code == 200
+    assert_limited(client.post("/accounts/signup/", {"username": "y"}))
 
 
 def test_the_editor_gets_its_limits_as_json():
