@@ -255,15 +255,28 @@ class Question(WrittenText, models.Model):
         )
 
     def can_answer(self, user):
-        """Write one's first answer: as a member, to a picked question, while the round takes
-        answers. (A member who has answered edits that answer instead.)"""
+        """Write one's first answer: as a member, to a picked question (any question in a round
+        without picks), while the round takes answers. (A member who has answered edits that
+        answer instead.)"""
         member = member_of(user)
         return (
             member is not None
             and (user.is_staff or self.round.is_open_for_answers())
-            and self.is_picked()
+            and self.takes_answers()
             and not self._has_answer_by(member)
         )
+
+    def takes_answers(self):
+        """Whether answers may be written to it: picked, unless its round goes without picks."""
+        return not self.round.uses_picks or self.is_picked()
+
+    @property
+    def takes_answers_on_board(self):
+        """Whether the board shows this question's answers, from the prefetched parts: a round
+        without picks shows every answered question."""
+        if self.round.uses_picks:
+            return bool(self.picks_on_board)
+        return bool(self.answers_on_board)
 
     def _has_answer_by(self, member):
         if hasattr(self, "answers_on_board"):

@@ -1,0 +1,180 @@
+"""A group's whole history in and out of the database: qa.roundfile's plans written as rounds,
+and the board read out for qa.roundfile.write."""
+
+from io import BytesIO
+from uuid import uuid4
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
+
+from .forms import IMAGE_MAX_BYTES, decode_image
+from .importer import RoundFileError, parse_round
+from .models import UPLOAD_FOLDER, Member, Question, Round, Upload
+from .models.uploads import UPLOAD_NAME
+from .roundfile import HistoryError, Note, plan_history, read_repository
+from .roundfile.write import ExportQuestion, ExportRound, write_history
+
+
+def round_file(data, path):
+    """A round file of the sample's format through today's importer, as plan_history wants it."""
+    try:
+        parsed = parse_round(data, filename=path)
+    except RoundFileError as err:
+        raise HistoryError(err.message, path=path, line=err.line) from None
+    lists = [(m.name, m.questions, m.line) for m in parsed.members]
+    answers = [(a.author, a.question, a.body, a.line) for a in parsed.answers]
+    notes = [Note(path, line, message) for line, message in parsed.warnings]
+    return parsed.title, lists, answers, notes
+
+
+def plan_import(source, *, first_round=None):
+    """The plan for a folder or .zip (a path or an open file), checked against the database."""
+    if first_round is not None and first_round < 1:
+        raise HistoryError(gettext("A round number is 1 or more."))
+    plan = plan_history(
+        read_repository(source),
+        first_round=first_round,
+        taken_numbers=Round.objects.values_list("number", flat=True),
+        existing_members=Member.objects.values_list("name", flat=True),
+        parse_round_file=round_file,
+    )
+    for round_ in plan.rounds:
+        group = next((q for q in round_.questions if q.author is None), None)
+        if group is not None:
+            raise HistoryError(
+                gettext(
+                    "A common question list with no member names is not supported yet: write "
+                    "the name of the member who asked above each list."
+                ),
+                path=group.path,
+                line=group.line,
+            )
+    return plan
+
+
+@transaction.atomic
+def save_plan(plan, *, state=Round.State.CLOSED):
+    """Write every round of the plan in one transaction: all of it, or (HistoryError) none."""
+    members = {}
+    for name in plan.members:
+        members[name] = Member.objects.get_or_create(name=name)[0]
+    images = _Images(plan.files)
+    created = []
+    for planned in plan.rounds:
+        try:
+            with transaction.atomic():
+                round_ = Round.objects.create(
+                    number=planned.number,
+                    title=planned.title[: Round._meta.get_field("title").max_length],
+                    state=state,
+                    uses_picks=planned.uses_picks,
+                )
+        except IntegrityError:
+            raise HistoryError(
+                gettext("Round %(number)d already exists.") % {"number": planned.number},
+                path=planned.source,
+            ) from None
+        positions, saved = {}, {}
+        for question in planned.questions:
+            author = members[question.author]
+            positions[author.pk] = positions.get(author.pk, 0) + 1
+            with _refused_at(question.path, question.line):
+                saved[id(question)] = Question.objects.create(
+                    round=round_,
+                    author=author,
+                    position=positions[author.pk],
+                    label=question.label,
+                    text=images.rewrite(question.text, question.images),
+                )
+            if question.picked:
+                with _refused_at(question.path, question.line):
+                    saved[id(question)].pick(None)
+        for answer in planned.answers:
+            with _refused_at(answer.path, answer.line):
+                saved[id(answer.question)].save_answer(
+                    members[answer.author], images.rewrite(answer.body, answer.images)
+                )
+        created.append(round_)
+    return created
+
+
+class _Images:
+    """Images of the tree, each checked by decoding it and stored once as an upload."""
+
+    def __init__(self, files):
+        self.files, self.urls = files, {}
+
+    def rewrite(self, text, found):
+        for src, path in found.items():
+            text = text.replace(f"]({src}", f"]({self.url(path)}")
+        return text
+
+    def url(self, path):
+        if path not in self.urls:
+            data = self.files[path]
+            if len(data) > IMAGE_MAX_BYTES:
+                raise HistoryError(
+                    gettext("Images can be at most %(limit)d MB.")
+                    % {"limit": IMAGE_MAX_BYTES // (1024 * 1024)},
+                    path=path,
+                )
+            try:
+                image, extension = decode_image(BytesIO(data))
+            except ValidationError as err:
+                raise HistoryError(" ".join(err.messages), path=path) from None
+            image.name = f"{uuid4().hex}.{extension}"
+            upload = Upload.objects.create(file=image, size=image.size, uploaded_by=None)
+            self.urls[path] = upload.file.url
+        return self.urls[path]
+
+
+class _refused_at:
+    """The model's own rules have the last word; their messages name the file and line."""
+
+    def __init__(self, path, line):
+        self.path, self.line = path, line
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if isinstance(error, ValidationError):
+            raise HistoryError(" ".join(error.messages), path=self.path, line=self.line) from error
+        return False
+
+
+def export_rounds():
+    """Every round as qa.roundfile.write takes it, and the images their texts show."""
+    rounds, names = [], set()
+    for round_ in Round.objects.order_by("number"):
+        member_lists, _picked = round_.board()
+        questions = []
+        for author, items in member_lists:
+            for question in items:
+                questions.append(
+                    ExportQuestion(
+                        author=author.name,
+                        label=question.label,
+                        text=question.text,
+                        picked=bool(question.picks_on_board),
+                        answers=[(a.author.name, a.body) for a in question.answers_on_board],
+                    )
+                )
+                texts = [question.text, *(a.body for a in question.answers_on_board)]
+                names.update(name for text in texts for name in UPLOAD_NAME.findall(text))
+        rounds.append(ExportRound(number=round_.number, title=round_.title, questions=questions))
+    images = {}
+    for name in sorted(names):
+        path = f"{UPLOAD_FOLDER}/{name}"
+        if default_storage.exists(path):
+            with default_storage.open(path, "rb") as file:
+                images[default_storage.url(path)] = (name, file.read())
+    return rounds, images
+
+
+def export_history():
+    """{path: bytes} of the whole board in the week-folders layout."""
+    rounds, images = export_rounds()
+    return write_history(rounds, images)
