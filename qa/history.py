@@ -40,17 +40,6 @@ def plan_import(source, *, first_round=None):
         existing_members=Member.objects.values_list("name", flat=True),
         parse_round_file=round_file,
     )
-    for round_ in plan.rounds:
-        group = next((q for q in round_.questions if q.author is None), None)
-        if group is not None:
-            raise HistoryError(
-                gettext(
-                    "A common question list with no member names is not supported yet: write "
-                    "the name of the member who asked above each list."
-                ),
-                path=group.path,
-                line=group.line,
-            )
     return plan
 
 
@@ -78,13 +67,15 @@ def save_plan(plan, *, state=Round.State.CLOSED):
             ) from None
         positions, saved = {}, {}
         for question in planned.questions:
-            author = members[question.author]
-            positions[author.pk] = positions.get(author.pk, 0) + 1
+            # The group's questions (a common list) have no author.
+            author = members[question.author] if question.author else None
+            key = author.pk if author else None
+            positions[key] = positions.get(key, 0) + 1
             with _refused_at(question.path, question.line):
                 saved[id(question)] = Question.objects.create(
                     round=round_,
                     author=author,
-                    position=positions[author.pk],
+                    position=positions[key],
                     label=question.label,
                     text=images.rewrite(question.text, question.images),
                 )
@@ -155,7 +146,7 @@ def export_rounds():
             for question in items:
                 questions.append(
                     ExportQuestion(
-                        author=author.name,
+                        author=author.name if author else None,
                         label=question.label,
                         text=question.text,
                         picked=bool(question.picks_on_board),

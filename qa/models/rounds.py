@@ -316,7 +316,9 @@ class Round(models.Model):
             for number, question in enumerate(items, start=1):
                 question.number, question.list_picks = number, list_picks
             member_lists.append((author, items))
-        self._list_sizes = {author.pk: len(items) for author, items in member_lists}
+        self._list_sizes = {
+            author.pk: len(items) for author, items in member_lists if author is not None
+        }
         picked = [q for _author, items in member_lists for q in items if q.takes_answers_on_board]
         return member_lists, picked
 

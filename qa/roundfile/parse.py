@@ -268,7 +268,6 @@ def question_from(text, line, path):
     first, _, rest = text.partition("\n")
     label, first = split_label(first.strip())
     first, marked = without_marker(first.strip())
-    rest = textwrap.dedent(rest)
     rest_lines = [line.rstrip() for line in rest.split("\n")]
     text = "\n".join([first, *rest_lines]).strip("\n") if rest else first
     text, marked_end = without_marker(text)
@@ -315,7 +314,10 @@ def _questions_of_fence(token, path):
         pending_pick = False
     result = []
     for number, text_lines, picked in questions:
-        question = question_from("\n".join(text_lines), number, path)
+        first, *rest = text_lines
+        # Lines that continue a question are indented under it: relative to its first line.
+        text = "\n".join([first, textwrap.dedent("\n".join(rest))]) if rest else first
+        question = question_from(text, number, path)
         question.picked = question.picked or picked
         result.append(question)
     return result
@@ -328,11 +330,16 @@ def _looks_like_code(token):
     return len(code_lines) >= 1
 
 
+EXPORT_COMMENT = "<!-- studyboard-export -->"
+
+
 def parse_question_file(data, path=""):
     """Members' lists of questions, or the group's list with no names above it."""
     text = normalize_text(data)
     lines = _lines(text)
     notes, lists, title = [], [], ""
+    # Our own export's questions may hold code blocks: they were on the board that way.
+    exported = text.startswith(EXPORT_COMMENT)
     pending = None  # (name, line, inline token) of a candidate member name
     for kind, start, _end, tokens in _blocks(text):
         line = start + 1
@@ -352,7 +359,7 @@ def parse_question_file(data, path=""):
             questions = (
                 _questions_of_fence(tokens[0], path)
                 if kind == "fence"
-                else _questions_of_list(lines, tokens, path, notes)
+                else _questions_of_list(lines, tokens, path, [] if exported else notes)
             )
             owner = _owner(pending, path, notes)
             if owner is False:
@@ -363,7 +370,7 @@ def parse_question_file(data, path=""):
                 lists.append(MemberList(owner, pending[1] if pending else line, questions))
             pending = None
             continue
-        if kind == "hr":
+        if kind == "hr" or (kind == "html_block" and tokens[0].content.startswith("<!--")):
             continue
         if kind == "fence":
             notes.append(

@@ -400,7 +400,7 @@ class _Planner:
         round_.title = parsed.title
         names = [m.name for m in parsed.lists if m.name is not None]
         known = [name for name in names if self._is_known(name)]
-        topics = bool(names) and not known and bool(others)
+        topics = len(names) > 1 and not known and bool(others)
         if topics:
             # No answer file, member folder or member has any of these names, while members
             # do answer this week: the headings group the group's questions by topic.
@@ -419,7 +419,7 @@ class _Planner:
             author = None
             if member_list.name is not None and not topics:
                 author = self.members(member_list.name)
-                if known and not self._is_known(member_list.name):
+                if others and not self._is_known(member_list.name):
                     self.warnings.append(
                         Note(
                             question_path,

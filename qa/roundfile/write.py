@@ -16,7 +16,7 @@ code block, or two that read alike, are still told apart.
 import re
 from dataclasses import dataclass, field
 
-from .parse import PICK_MARKER, trim_blank_lines
+from .parse import EXPORT_COMMENT, PICK_MARKER, trim_blank_lines
 
 QUESTION_FILE = "questions.md"
 IMAGES = "images"
@@ -79,7 +79,8 @@ def _question_item(question):
 
 
 def question_file(round_):
-    parts = [f"# {escape(round_.title)}"] if round_.title else []
+    parts = [EXPORT_COMMENT]
+    parts += [f"# {escape(round_.title)}"] if round_.title else []
     author = object()
     for question in round_.questions:
         if question.author != author:
@@ -127,6 +128,9 @@ def write_history(rounds, images=None):
 
     for round_ in rounds:
         folder = week_folder(round_.number)
+        # The group's list goes first: under no heading, after a member's it would continue
+        # that member's list.
+        round_.questions.sort(key=lambda question: question.author is not None)
         for question in round_.questions:
             question.text = relative(question.text)
             question.answers = [(author, relative(body)) for author, body in question.answers]
