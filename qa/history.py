@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from .forms import IMAGE_MAX_BYTES, decode_image
 from .importer import RoundFileError, parse_round
-from .models import UPLOAD_FOLDER, Member, Question, Round, Upload
+from .models import UPLOAD_FOLDER, Answer, Member, Pick, Question, Round, Upload
 from .models.uploads import UPLOAD_NAME
 from .roundfile import HistoryError, Note, plan_history, read_repository
 from .roundfile.write import ExportQuestion, ExportRound, write_history
@@ -65,30 +65,52 @@ def save_plan(plan, *, state=Round.State.CLOSED):
                 gettext("Round %(number)d already exists.") % {"number": planned.number},
                 path=planned.source,
             ) from None
-        positions, saved = {}, {}
-        for question in planned.questions:
-            # The group's questions (a common list) have no author.
-            author = members[question.author] if question.author else None
-            key = author.pk if author else None
-            positions[key] = positions.get(key, 0) + 1
-            with _refused_at(question.path, question.line):
-                saved[id(question)] = Question.objects.create(
-                    round=round_,
-                    author=author,
-                    position=positions[key],
-                    label=question.label,
-                    text=images.rewrite(question.text, question.images),
-                )
-            if question.picked:
-                with _refused_at(question.path, question.line):
-                    saved[id(question)].pick(None)
-        for answer in planned.answers:
-            with _refused_at(answer.path, answer.line):
-                saved[id(answer.question)].save_answer(
-                    members[answer.author], images.rewrite(answer.body, answer.images)
-                )
+        try:
+            with transaction.atomic():
+                _add_round_parts(round_, planned, members, images)
+        except IntegrityError as err:
+            # The plan rules out what the constraints refuse; should one still be hit, the
+            # database has the last word and nothing is written.
+            raise HistoryError(
+                gettext("The database refused this week: %(error)s") % {"error": err},
+                path=planned.source,
+            ) from None
         created.append(round_)
     return created
+
+
+def _add_round_parts(round_, planned, members, images):
+    """The week's questions, picks and answers, each checked by its fields' own validators,
+    then inserted in bulk through the write path (objects.add())."""
+    positions, saved = {}, {}
+    for question in planned.questions:
+        # The group's questions (a common list) have no author.
+        author = members[question.author] if question.author else None
+        key = author.pk if author else None
+        positions[key] = positions.get(key, 0) + 1
+        row = Question(
+            round=round_,
+            author=author,
+            position=positions[key],
+            label=question.label,
+            text=images.rewrite(question.text, question.images),
+        )
+        with _refused_at(question.path, question.line):
+            row.clean_fields(exclude=["round", "author"])
+        saved[id(question)] = row
+    Question.objects.add(list(saved.values()))
+    Pick.objects.add([Pick(question=saved[id(q)]) for q in planned.questions if q.picked])
+    answers = []
+    for answer in planned.answers:
+        row = Answer(
+            question=saved[id(answer.question)],
+            author=members[answer.author],
+            body=images.rewrite(answer.body, answer.images),
+        )
+        with _refused_at(answer.path, answer.line):
+            row.clean_fields(exclude=["question", "author", "round", "edited_by"])
+        answers.append(row)
+    Answer.objects.add(answers)
 
 
 class _Images:

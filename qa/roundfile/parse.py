@@ -13,6 +13,7 @@ CommonMark says they are); text is cut from the source lines the tokens map to, 
 keep their Markdown byte for byte. Nothing here touches the database.
 """
 
+import functools
 import re
 import textwrap
 import unicodedata
@@ -26,7 +27,10 @@ VARIATION_SELECTOR = "\ufe0f"
 NAME_MAX = 50
 LABEL_MAX = 20
 
-_MARKDOWN = MarkdownIt("commonmark").enable("table")
+# Blocks only: a heading's or a short paragraph's inline content is parsed when it is read
+# (_children), not the inline content of every answer paragraph.
+_MARKDOWN = MarkdownIt("commonmark").enable("table").disable("inline")
+_INLINE = MarkdownIt("commonmark")
 # `Q1.` `Q.` `1.` `1)` `질문 3.` at the start of a question, split from its text.
 LABEL = re.compile(r"(?P<label>[Qq]\s?\d{1,3}[.):]|[Qq][.):]|질문\s?\d{1,3}[.):]?|\d{1,3}[.)])(?=\s|$)\s*")
 _LABEL_NUMBER = re.compile(r"\d+")
@@ -137,6 +141,7 @@ def clean_name(name):
     return unicodedata.normalize("NFC", _SPACE.sub(" ", name).strip())
 
 
+@functools.lru_cache(maxsize=4096)
 def comparable(text):
     """Question text as compared between files: marks, labels and spacing aside."""
     text = unicodedata.normalize("NFKC", text)
@@ -193,10 +198,16 @@ def _blocks(text):
     return blocks
 
 
+def _children(inline):
+    if not inline.children and inline.content:
+        inline.children = _INLINE.parseInline(inline.content)[0].children
+    return inline.children or []
+
+
 def plain(inline):
     """The plain text of an inline token: escapes undone, emphasis marks dropped."""
     parts = []
-    for child in inline.children or []:
+    for child in _children(inline):
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
@@ -209,7 +220,7 @@ def plain(inline):
 def has_markup(inline):
     """Whether an inline token has emphasis, code, HTML or a link in it; a name in bold
     (`**bee**`, the way many files write names) has none."""
-    kinds = [c.type for c in inline.children or [] if c.type != "text" or c.content]
+    kinds = [c.type for c in _children(inline) if c.type != "text" or c.content]
     if kinds[:1] == ["strong_open"] and kinds[-1:] == ["strong_close"]:
         kinds = kinds[1:-1]
     return any(kind not in ("text", "softbreak", "hardbreak") for kind in kinds)

@@ -228,6 +228,8 @@ def plan_history(
             )
         )
     rounds = planner.number(weeks, first_round)
+    for round_ in rounds:
+        planner.drop_second_answers(round_)
     taken = set(taken_numbers)
     for round_ in rounds:
         if round_.number in taken:
@@ -331,6 +333,25 @@ class _Planner:
         else:
             round_.source = source
             weeks[week] = round_
+
+    def drop_second_answers(self, round_):
+        """One answer per member per question: a second one, from another file, is left out."""
+        seen, kept = {}, []
+        for answer in round_.answers:
+            key = (name_key(answer.author), id(answer.question))
+            if key in seen:
+                self.warnings.append(
+                    Note(
+                        answer.path,
+                        answer.line,
+                        gettext("%(name)s already answered this question in %(file)s; left out.")
+                        % {"name": answer.author, "file": seen[key]},
+                    )
+                )
+                continue
+            seen[key] = answer.path
+            kept.append(answer)
+        round_.answers = kept
 
     def number(self, weeks, first_round):
         numbered = sorted((k[0], r) for k, r in weeks.items() if k[0] is not None)
