@@ -99,7 +99,17 @@ def _add_round_parts(round_, planned, members, images):
             row.clean_fields(exclude=["round", "author"])
         saved[id(question)] = row
     Question.objects.add(list(saved.values()))
-    Pick.objects.add([Pick(question=saved[id(q)]) for q in planned.questions if q.picked])
+    picks = []
+    for question in planned.questions:
+        if question.picked:
+            for picker in question.pickers or [None]:
+                row = Pick(question=saved[id(question)], picker=members[picker] if picker else None)
+                with _refused_at(question.path, question.line):
+                    row.derive()
+                    if row.picker_id is not None and row.picker_id == row.question_author_id:
+                        raise ValidationError(_own_question())
+                picks.append(row)
+    Pick.objects.add(picks)
     answers = []
     for answer in planned.answers:
         row = Answer(
@@ -111,6 +121,10 @@ def _add_round_parts(round_, planned, members, images):
             row.clean_fields(exclude=["question", "author", "round", "edited_by"])
         answers.append(row)
     Answer.objects.add(answers)
+
+
+def _own_question():
+    return gettext("Members cannot pick their own questions.")
 
 
 class _Images:
@@ -172,6 +186,7 @@ def export_rounds():
                         label=question.label,
                         text=question.text,
                         picked=bool(question.picks_on_board),
+                        pickers=[p.picker.name if p.picker else None for p in question.picks_on_board],
                         answers=[(a.author.name, a.body) for a in question.answers_on_board],
                     )
                 )

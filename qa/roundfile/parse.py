@@ -14,6 +14,7 @@ keep their Markdown byte for byte. Nothing here touches the database.
 """
 
 import functools
+import json
 import re
 import textwrap
 import unicodedata
@@ -74,6 +75,9 @@ class Question:
     picked: bool
     line: int
     path: str = ""
+    # Who picked it, from an exported file: member names, None for the curators. Files
+    # written by hand say only that it is picked (the curators' pick).
+    pickers: list | None = None
 
     @property
     def number(self):
@@ -342,6 +346,19 @@ def _looks_like_code(token):
 
 
 EXPORT_COMMENT = "<!-- studyboard-export -->"
+PICKS_COMMENT = re.compile(r"\n?<!-- studyboard-picks: (?P<json>\[.*?\]) -->$")
+
+
+def _pickers(question):
+    """Take an exported question's pickers out of its text."""
+    if match := PICKS_COMMENT.search(question.text):
+        try:
+            pickers = json.loads(match["json"])
+        except ValueError:
+            return
+        if all(p is None or isinstance(p, str) for p in pickers):
+            question.text = question.text[: match.start()].rstrip()
+            question.pickers = [clean_name(p) if p else None for p in pickers]
 
 
 def parse_question_file(data, path=""):
@@ -372,6 +389,9 @@ def parse_question_file(data, path=""):
                 if kind == "fence"
                 else _questions_of_list(lines, tokens, path, [] if exported else notes)
             )
+            if exported:
+                for question in questions:
+                    _pickers(question)
             owner = _owner(pending, path, notes)
             if owner is False:
                 notes.append(_belongs_to_nothing(path, line))

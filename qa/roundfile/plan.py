@@ -61,6 +61,7 @@ class PlannedQuestion:
     path: str
     line: int
     images: dict = field(default_factory=dict)  # link as written -> file in the tree
+    pickers: list | None = None  # member names (None: the curators); None: the curators'
 
 
 @dataclass(eq=False)
@@ -93,6 +94,7 @@ class PlannedRound:
     @property
     def members(self):
         names = [q.author for q in self.questions if q.author] + [a.author for a in self.answers]
+        names += [p for q in self.questions for p in q.pickers or [] if p]
         return list(dict.fromkeys(names))
 
     @property
@@ -454,6 +456,8 @@ class _Planner:
                     )
             for q in member_list.questions:
                 planned = PlannedQuestion(author, q.label, q.text, q.picked, q.path, q.line)
+                if q.pickers:
+                    planned.pickers = [self.members(p) if p else None for p in q.pickers]
                 self._find_images(planned, question_path)
                 round_.questions.append(planned)
         for path in others:

@@ -13,6 +13,7 @@ Sections name their question by its place in questions.md: a question that start
 code block, or two that read alike, are still told apart.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -34,6 +35,7 @@ class ExportQuestion:
     text: str
     picked: bool
     answers: list = field(default_factory=list)  # (author name, body)
+    pickers: list = field(default_factory=list)  # member names, None for the curators
 
 
 @dataclass
@@ -75,6 +77,11 @@ def _question_item(question):
     head = " ".join(part for part in (PICK_MARKER if question.picked else "", question.label, first) if part)
     lines = [f"- {head}".rstrip()]
     lines += [ITEM_INDENT + line if line.strip() else "" for line in rest]
+    if question.pickers:
+        # Who picked, for import_history; GitHub shows no comment. `>` is escaped so that
+        # no name ends the comment.
+        names = json.dumps(question.pickers, ensure_ascii=False).replace(">", "\\u003e")
+        lines.append(f"{ITEM_INDENT}<!-- studyboard-picks: {names} -->")
     return "\n".join(lines)
 
 

@@ -36,7 +36,7 @@ def board():
                     (
                         q.label,
                         q.text,
-                        bool(q.picks_on_board),
+                        sorted(p.picker_name for p in q.picks_on_board),
                         sorted((a.author.name, a.body) for a in q.answers_on_board),
                     )
                     for q in items
@@ -65,6 +65,7 @@ def build_history(media):
         round=first, author=members[5], position=2, label="2.", text="두 번째 질문\n  - 하위 목록"
     )
     coded.pick(None)
+    coded.pick(members[0])
     plain.pick(members[6])
     coded.save_answer(members[6], f"코드 답\n\n```python\n## not a section\n```\n\n![그림]({upload.file.url})")
     plain.save_answer(members[0], "# 제목이 있는 답\n\n본문  \n둘째 줄")
@@ -90,6 +91,7 @@ def test_export_then_import_into_an_empty_database_gives_an_equal_board(tmp_path
     week = (out / "week-01" / "questions.md").read_text()
     assert "## 2\\) Network\n" in week and "## \\- x\n" in week and "## \\*\\*x\\*\\*\n" in week
     assert "- 👀 1.\n  ```python\n  print('hi')\n  ```" in week
+    assert '  <!-- studyboard-picks: [null, "2) Network"] -->' in week
     assert (out / "images" / upload.file.name.split("/")[-1]).read_bytes()[:4] == b"\x89PNG"
     sky = (out / "week-01" / "sky.md").read_text()
     assert "](../images/0123456789abcdef0123456789abcdef.png)" in sky
