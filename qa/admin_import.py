@@ -3,6 +3,7 @@ same for a group's whole repository as a .zip, with the board's export as a .zip
 
 import re
 import tempfile
+import time
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -235,6 +236,17 @@ def _archive_folder():
     return folder
 
 
+def _remove_stale_archives():
+    """Archives whose preview was never confirmed go once their payload has expired."""
+    cutoff = time.time() - PAYLOAD_MAX_AGE
+    for path in _archive_folder().glob("*.zip"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass  # removed by another worker meanwhile
+
+
 def _archive_path(token):
     # The token comes from a signed payload; the pattern keeps it a plain file name anyway.
     if not re.fullmatch(r"[0-9a-f]{32}", token):
@@ -282,6 +294,7 @@ class HistoryImportForm(forms.Form):
             return cleaned_data
         upload = cleaned_data["archive"]
         self.plan = _history_plan(upload, cleaned_data["first_round"])
+        _remove_stale_archives()
         self.token = uuid4().hex
         upload.seek(0)
         with _archive_path(self.token).open("wb") as file:

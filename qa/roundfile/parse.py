@@ -368,7 +368,12 @@ def parse_question_file(data, path=""):
     notes, lists, title = [], [], ""
     # Our own export's questions may hold code blocks: they were on the board that way.
     exported = text.startswith(EXPORT_COMMENT)
-    pending = None  # (name, line, inline token) of a candidate member name
+    pending = None  # (name, line, inline token, under a list) of a candidate member name
+    under_list = False  # the block before was a list of questions
+
+    def stray(line, under):
+        notes.append(_under_question(path, line) if under else _belongs_to_nothing(path, line))
+
     for kind, start, _end, tokens in _blocks(text):
         line = start + 1
         if kind in ("heading", "paragraph"):
@@ -378,10 +383,11 @@ def parse_question_file(data, path=""):
                 title = name
                 continue
             if pending is not None:
-                notes.append(_belongs_to_nothing(path, pending[1]))
-            pending = (name, line, inline) if "\n" not in inline.content else None
+                stray(pending[1], pending[3])
+            pending = (name, line, inline, under_list) if "\n" not in inline.content else None
             if pending is None:
-                notes.append(_belongs_to_nothing(path, line))
+                stray(line, under_list)
+            under_list = False
             continue
         if kind in ("bullet_list", "ordered_list") or (kind == "fence" and not _looks_like_code(tokens[0])):
             questions = (
@@ -399,7 +405,7 @@ def parse_question_file(data, path=""):
                 lists[-1].questions.extend(questions)
             else:
                 lists.append(MemberList(owner, pending[1] if pending else line, questions))
-            pending = None
+            pending, under_list = None, True
             continue
         if kind == "hr" or (kind == "html_block" and tokens[0].content.startswith("<!--")):
             continue
@@ -408,13 +414,13 @@ def parse_question_file(data, path=""):
                 Note(path, line, gettext("A code block that is no list of questions; left out."))
             )
             if pending is not None:
-                notes.append(_belongs_to_nothing(path, pending[1]))
+                stray(pending[1], pending[3])
             pending = None
             continue
-        notes.append(_belongs_to_nothing(path, line))
-        pending = None
+        stray(line, under_list)
+        pending, under_list = None, False
     if pending is not None:
-        notes.append(_belongs_to_nothing(path, pending[1]))
+        stray(pending[1], pending[3])
     return QuestionFile(title=title, lists=lists, notes=notes)
 
 
@@ -423,13 +429,24 @@ def _owner(pending, path, notes):
     that cannot be one (the list is then left out, and said so)."""
     if pending is None:
         return None
-    name, line, inline = pending
+    name, line, inline, _under = pending
     if reason := implausible_name(name, inline):
         if len(name) > NAME_MAX:
             notes.append(Note(path, line, reason % {"name": name[:40] + "…", "max": NAME_MAX}))
             return False
         notes.append(Note(path, line, reason % {"name": name, "max": NAME_MAX}))
     return clean_name(name)
+
+
+def _under_question(path, line):
+    return Note(
+        path,
+        line,
+        gettext(
+            "Answer text under a question in a question file; left out. Answers go in each "
+            "member's own answer file."
+        ),
+    )
 
 
 def _belongs_to_nothing(path, line):

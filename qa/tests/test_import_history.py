@@ -212,7 +212,7 @@ def test_wrong_imports_never_make_members(tmp_path, media):
         },
     )
     output = run(repo, "--dry-run")
-    assert "1주차/질문.md, line 4: This text belongs to no member or question; left out." in output
+    assert "1주차/질문.md, line 4: Answer text under a question in a question file; left out." in output
     assert "1주차/질문.md, line 11: This text belongs to no member or question; left out." in output
     with pytest.raises(CommandError, match="The plan has 5 warnings"):
         run(repo)

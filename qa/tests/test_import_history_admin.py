@@ -1,7 +1,9 @@
 """The admin's repository import: a .zip → a preview of every round with its warnings →
 confirm (with the warnings accepted) → one transaction."""
 
+import os
 import re
+import tempfile
 from html import unescape
 
 import pytest
@@ -30,6 +32,12 @@ REPO = {
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def own_temporary_folder(tmp_path, monkeypatch):
+    """Archives between preview and confirm go to this test's folder."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
 def archive(files=REPO):
@@ -101,3 +109,16 @@ def test_members_without_the_add_permission_are_refused(client, django_user_mode
     client.force_login(user)
     assert client.get(URL).status_code == 403
     assert client.get("/admin/qa/round/export-history/").status_code == 403
+
+
+def test_archives_of_previews_never_confirmed_are_removed_after_the_payload_expires(
+    staff_client, media
+):
+    from qa import admin_import
+
+    staff_client.post(URL, {"archive": archive(), "first_round": ""})
+    [first] = admin_import._archive_folder().glob("*.zip")
+    old = first.stat().st_mtime - admin_import.PAYLOAD_MAX_AGE - 1
+    os.utime(first, (old, old))
+    staff_client.post(URL, {"archive": archive(), "first_round": ""})
+    assert first not in list(admin_import._archive_folder().glob("*.zip"))

@@ -1,5 +1,8 @@
 """qa.roundfile.parse: one file's tokens into questions, answers and notes; no database."""
 
+import pytest
+from django.utils import translation
+
 from qa.roundfile.parse import (
     comparable,
     name_key,
@@ -8,6 +11,18 @@ from qa.roundfile.parse import (
     parse_member_file,
     parse_question_file,
     split_label,
+)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+UNDER_QUESTION = (
+    "Answer text under a question in a question file; left out. Answers go in each member's "
+    "own answer file."
 )
 
 
@@ -65,7 +80,7 @@ def test_a_bold_code_caption_is_no_member_and_its_code_no_questions():
     assert lists_of(parsed) == [("bee", [("Q1.", "호이스팅이란?", False, 2)])]
     assert notes_of(parsed) == [
         (5, "A code block that is no list of questions; left out."),
-        (4, "This text belongs to no member or question; left out."),
+        (4, UNDER_QUESTION),
     ]
 
 
@@ -76,8 +91,16 @@ def test_an_answer_sentence_before_a_code_fence_is_no_member():
     assert [m.name for m in parsed.lists] == ["bee"]
     assert notes_of(parsed) == [
         (5, "A code block that is no list of questions; left out."),
-        (4, "This text belongs to no member or question; left out."),
+        (4, UNDER_QUESTION),
     ]
+
+
+def test_answer_paragraphs_in_a_question_file_are_named_as_such():
+    parsed = parse_question_file(
+        "## bee\n- Q1. 클로저란?\n\n클로저는 함수와 그 환경이다.\n외부 변수를 기억한다.\n\n## sky\n- 둘째\n"
+    )
+    assert lists_of(parsed) == [("bee", [("Q1.", "클로저란?", False, 2)]), ("sky", [("", "둘째", False, 8)])]
+    assert notes_of(parsed) == [(4, UNDER_QUESTION)]
 
 
 def test_a_name_that_reads_like_a_sentence_is_a_warning_with_its_line():

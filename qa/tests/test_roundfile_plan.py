@@ -1,11 +1,18 @@
 """qa.roundfile.plan: a repository's tree into rounds, layouts told apart; no database."""
 
 import pytest
+from django.utils import translation
 
 from qa.roundfile import HistoryError, plan_history, read_repository
 from qa.roundfile.plan import member_of_file, week_of
 
 from .trees import write_tree, zip_bytes
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
