@@ -192,7 +192,14 @@ def export_rounds():
                 )
                 texts = [question.text, *(a.body for a in question.answers_on_board)]
                 names.update(name for text in texts for name in UPLOAD_NAME.findall(text))
-        rounds.append(ExportRound(number=round_.number, title=round_.title, questions=questions))
+        rounds.append(
+            ExportRound(
+                number=round_.number,
+                title=round_.title,
+                questions=questions,
+                uses_picks=round_.uses_picks,
+            )
+        )
     images = {}
     for name in sorted(names):
         path = f"{UPLOAD_FOLDER}/{name}"

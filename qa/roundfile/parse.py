@@ -98,6 +98,7 @@ class QuestionFile:
     title: str
     lists: list
     notes: list
+    uses_picks: bool | None = None  # said by an exported file; None: from its 👀
 
 
 @dataclass
@@ -346,6 +347,7 @@ def _looks_like_code(token):
 
 
 EXPORT_COMMENT = "<!-- studyboard-export -->"
+USES_PICKS_COMMENT = re.compile(r"<!-- studyboard-uses-picks: (?P<value>yes|no) -->")
 PICKS_COMMENT = re.compile(r"\n?<!-- studyboard-picks: (?P<json>\[.*?\]) -->$")
 
 
@@ -421,7 +423,9 @@ def parse_question_file(data, path=""):
         pending, under_list = None, False
     if pending is not None:
         stray(pending[1], pending[3])
-    return QuestionFile(title=title, lists=lists, notes=notes)
+    said = USES_PICKS_COMMENT.search(text) if exported else None
+    uses_picks = said["value"] == "yes" if said else None
+    return QuestionFile(title=title, lists=lists, notes=notes, uses_picks=uses_picks)
 
 
 def _owner(pending, path, notes):

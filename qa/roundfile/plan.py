@@ -81,10 +81,13 @@ class PlannedRound:
     source: str  # the folder or file it comes from
     questions: list = field(default_factory=list)
     answers: list = field(default_factory=list)
+    said_uses_picks: bool | None = None  # from an exported question file
 
     @property
     def uses_picks(self):
-        """A week whose files have no 👀 at all goes without picks."""
+        """A week whose files have no 👀 at all goes without picks, unless an export says."""
+        if self.said_uses_picks is not None:
+            return self.said_uses_picks
         return any(q.picked for q in self.questions)
 
     @property
@@ -421,6 +424,7 @@ class _Planner:
         parsed = parse_question_file(self._text(question_path), question_path)
         self.warnings += parsed.notes
         round_.title = parsed.title
+        round_.said_uses_picks = parsed.uses_picks
         names = [m.name for m in parsed.lists if m.name is not None]
         known = [name for name in names if self._is_known(name)]
         topics = len(names) > 1 and not known and bool(others)

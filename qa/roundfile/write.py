@@ -43,6 +43,7 @@ class ExportRound:
     number: int
     title: str
     questions: list  # in board order, grouped by author
+    uses_picks: bool = True
 
 
 def escape(text):
@@ -86,7 +87,8 @@ def _question_item(question):
 
 
 def question_file(round_):
-    parts = [EXPORT_COMMENT]
+    uses = "yes" if round_.uses_picks else "no"
+    parts = [f"{EXPORT_COMMENT}\n<!-- studyboard-uses-picks: {uses} -->"]
     parts += [f"# {escape(round_.title)}"] if round_.title else []
     author = object()
     for question in round_.questions:

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from qa.models import Answer, Member, Pick, Question, Round, Upload
 
@@ -16,6 +17,12 @@ from .factories import MemberFactory, RoundFactory
 pytestmark = pytest.mark.django_db
 
 ODD_NAMES = ["2) Network", "- x", "1. x", "# x", "**x**"]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -71,6 +78,7 @@ def build_history(media):
     plain.save_answer(members[0], "# 제목이 있는 답\n\n본문  \n둘째 줄")
     plain.save_answer(members[4], "**x**의 답")
     second = RoundFactory(number=2, title="", uses_picks=False)
+    RoundFactory(number=3, title="픽은 쓰지만 아직 없음", uses_picks=True)
     group = Question.objects.create(round=second, author=None, position=1, label="1.", text="공통 질문")
     Question.objects.create(round=second, author=members[6], position=1, label="Q1.", text="sky의 질문")
     group.save_answer(members[1], "공통 답")
