@@ -284,7 +284,7 @@ def write_history_tree(root, weeks, members, seed=3):
         for index, name in enumerate(names):
             sections = []
             for step in range(1, 4):
-                owner, text, topic = picked[(index + step) % len(picked)]
+                _owner, text, topic = picked[(index + step) % len(picked)]
                 sections.append(f"## {text}\n\n{answer_body(rng, topic)}")
             (folder / f"{name}_{week}주차.md").write_text("\n\n".join(sections), encoding="utf-8")
 

@@ -186,7 +186,9 @@ def export_rounds():
                         label=question.label,
                         text=question.text,
                         picked=bool(question.picks_on_board),
-                        pickers=[p.picker.name if p.picker else None for p in question.picks_on_board],
+                        pickers=[
+                            p.picker.name if p.picker else None for p in question.picks_on_board
+                        ],
                         answers=[(a.author.name, a.body) for a in question.answers_on_board],
                     )
                 )

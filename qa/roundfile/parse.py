@@ -33,12 +33,16 @@ LABEL_MAX = 20
 _MARKDOWN = MarkdownIt("commonmark").enable("table").disable("inline")
 _INLINE = MarkdownIt("commonmark")
 # `Q1.` `Q.` `1.` `1)` `질문 3.` at the start of a question, split from its text.
-LABEL = re.compile(r"(?P<label>[Qq]\s?\d{1,3}[.):]|[Qq][.):]|질문\s?\d{1,3}[.):]?|\d{1,3}[.)])(?=\s|$)\s*")
+LABEL = re.compile(
+    r"(?P<label>[Qq]\s?\d{1,3}[.):]|[Qq][.):]|질문\s?\d{1,3}[.):]?|\d{1,3}[.)])(?=\s|$)\s*"
+)
 _LABEL_NUMBER = re.compile(r"\d+")
 _TAG = re.compile(r"^\[(?P<tag>[^\]\n]{1,20})\]\s*")
 _SPACE = re.compile(r"\s+")
 # Signs that a line is program text, not a question a person wrote.
-_CODE_LINE = re.compile(r"[;{}]\s*$|=>|^\s*(?:function|const|let|var|def|class|return|import|#include)\b")
+_CODE_LINE = re.compile(
+    r"[;{}]\s*$|=>|^\s*(?:function|const|let|var|def|class|return|import|#include)\b"
+)
 _SENTENCE_END = re.compile(r"(?:[.:!?。]|다|요|죠|함|음)$")
 
 
@@ -155,6 +159,15 @@ def comparable(text):
     return _SPACE.sub(" ", text).strip().casefold()
 
 
+_QUESTION_END = re.compile(r"(?:[?？]|시오|인가|는가|을까|를까|나요|가요|까요|세요|하라)\W*$")
+
+
+def reads_as_question(text):
+    """Whether a heading reads as a question (a label, or a question's ending), not a topic."""
+    label, rest = split_label(_without_tag(text))
+    return bool(label) or bool(_QUESTION_END.search(rest))
+
+
 def split_label(text):
     """(label, rest) of a question's first line: `Q1. 무엇` → (`Q1.`, `무엇`)."""
     if match := LABEL.match(text):
@@ -194,7 +207,9 @@ def _blocks(text):
             while depth:
                 depth += tokens[j].nesting
                 j += 1
-            blocks.append((token.type.removesuffix("_open"), token.map[0], token.map[1], tokens[i:j]))
+            blocks.append(
+                (token.type.removesuffix("_open"), token.map[0], token.map[1], tokens[i:j])
+            )
             i = j
         else:
             if token.map:
@@ -381,7 +396,13 @@ def parse_question_file(data, path=""):
         if kind in ("heading", "paragraph"):
             inline = tokens[1]
             name = plain(inline)
-            if kind == "heading" and tokens[0].tag == "h1" and not lists and not title and pending is None:
+            if (
+                kind == "heading"
+                and tokens[0].tag == "h1"
+                and not lists
+                and not title
+                and pending is None
+            ):
                 title = name
                 continue
             if pending is not None:
@@ -391,7 +412,9 @@ def parse_question_file(data, path=""):
                 stray(line, under_list)
             under_list = False
             continue
-        if kind in ("bullet_list", "ordered_list") or (kind == "fence" and not _looks_like_code(tokens[0])):
+        if kind in ("bullet_list", "ordered_list") or (
+            kind == "fence" and not _looks_like_code(tokens[0])
+        ):
             questions = (
                 _questions_of_fence(tokens[0], path)
                 if kind == "fence"
@@ -474,7 +497,9 @@ def _sections(text, path, notes, *, title_allowed=True):
             headings = headings[1:]
     if not headings:
         return title, []
-    marked = [(start, tokens) for start, tokens in headings if QUESTION_COMMENT.search(tokens[1].content)]
+    marked = [
+        (start, tokens) for start, tokens in headings if QUESTION_COMMENT.search(tokens[1].content)
+    ]
     if marked:
         # An exported file: only the headings that name their question start a section, so
         # an answer may have headings of any level in it.
@@ -522,6 +547,14 @@ def parse_answer_file(data, path=""):
     notes = []
     member = MEMBER_COMMENT.search(text)
     title, sections = _sections(text, path, notes)
+    if not sections and text.replace(member[0] if member else "", "").strip():
+        notes.append(
+            Note(
+                path,
+                1,
+                gettext("No section of this file is headed by a question; it is left out."),
+            )
+        )
     return AnswerFile(
         title=title,
         member=clean_name(member["name"].replace("--\\>", "-->")) if member else None,
@@ -563,11 +596,15 @@ def parse_member_file(data, path=""):
             if tokens[0].tag == "h1" and not entries and current is None and not title:
                 title = heading
                 continue
+            # A topic groups the questions under it; a heading that reads as a question is
+            # one, even when its answer starts with a list.
             is_topic = following is not None and (
-                following[0] in ("bullet_list", "ordered_list")
-                or following[0] == "heading" and following[3][0].tag > tokens[0].tag
+                (following[0] in ("bullet_list", "ordered_list") and not reads_as_question(heading))
+                or (following[0] == "heading" and following[3][0].tag > tokens[0].tag)
             )
-            if is_topic and not (in_heading_answer and current and tokens[0].tag > current[0].level):
+            if is_topic and not (
+                in_heading_answer and current and tokens[0].tag > current[0].level
+            ):
                 close(start)
                 current, in_heading_answer = None, False
                 continue

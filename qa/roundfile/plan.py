@@ -157,7 +157,9 @@ class HistoryPlan:
             % {"count": len(self.members), "new": len(self.new_members)}
         )
         for note in self.skipped:
-            lines.append(gettext("Skipped %(file)s: %(why)s") % {"file": note.path, "why": note.message})
+            lines.append(
+                gettext("Skipped %(file)s: %(why)s") % {"file": note.path, "why": note.message}
+            )
         for note in self.warnings:
             lines.append(gettext("Warning: %(note)s") % {"note": note})
         return lines
@@ -253,7 +255,9 @@ def plan_history(
         skipped=planner.skipped,
         members=members,
         new_members=[
-            name for key, name in planner.members.seen.items() if key not in planner.members.existing
+            name
+            for key, name in planner.members.seen.items()
+            if key not in planner.members.existing
         ],
         files=files,
     )
@@ -287,7 +291,9 @@ class _Planner:
             if posixpath.splitext(path)[0].lower() == "readme":
                 self.skipped.append(Note(path, None, gettext("the repository's README")))
             elif week is None:
-                self.skipped.append(Note(path, None, gettext("not a week: its name has no week number or date")))
+                self.skipped.append(
+                    Note(path, None, gettext("not a week: its name has no week number or date"))
+                )
             else:
                 self._add(weeks, week, path, self._round_file(path))
         for folder in sorted(folders):
@@ -301,7 +307,9 @@ class _Planner:
                 continue  # images and other files only: found when answers link to them
             member_weeks = self._member_folder(folder, texts)
             if not member_weeks:
-                self.skipped.append(Note(folder + "/", None, gettext("not a week, and no weekly files in it")))
+                self.skipped.append(
+                    Note(folder + "/", None, gettext("not a week, and no weekly files in it"))
+                )
             for week_key, (source, round_) in member_weeks.items():
                 self._add(weeks, week_key, source, round_)
         return weeks
@@ -395,10 +403,18 @@ class _Planner:
         for author, question, body, line in answers:
             if author is None:
                 self.warnings.append(
-                    Note(path, line, gettext("An answer with no ✍️ author line: whose it is cannot be told; left out."))
+                    Note(
+                        path,
+                        line,
+                        gettext(
+                            "An answer with no ✍️ author line: whose it is cannot be told; left out."
+                        ),
+                    )
                 )
                 continue
-            planned = PlannedAnswer(self.members(author), by_original[id(question)], body, path, line)
+            planned = PlannedAnswer(
+                self.members(author), by_original[id(question)], body, path, line
+            )
             self._find_images(planned, path)
             round_.answers.append(planned)
         return round_
@@ -466,7 +482,14 @@ class _Planner:
                 round_.questions.append(planned)
         for path in others:
             if posixpath.splitext(path)[0].rsplit("/", 1)[-1].casefold() in QUESTION_FILES:
-                self.skipped.append(Note(path, None, gettext("a second question file; the week's questions are in %(file)s") % {"file": question_path}))
+                self.skipped.append(
+                    Note(
+                        path,
+                        None,
+                        gettext("a second question file; the week's questions are in %(file)s")
+                        % {"file": question_path},
+                    )
+                )
                 continue
             self._answer_file_into(round_, path)
         return round_
@@ -484,12 +507,21 @@ class _Planner:
                 question = self._match(round_.questions, section)
             if question is None:
                 self.warnings.append(
-                    Note(path, section.line, gettext("“%(heading)s” matches no question of this week; left out.") % {"heading": section.heading})
+                    Note(
+                        path,
+                        section.line,
+                        gettext("“%(heading)s” matches no question of this week; left out.")
+                        % {"heading": section.heading},
+                    )
                 )
                 continue
             if id(question) in answered:
                 self.warnings.append(
-                    Note(path, section.line, gettext("A second answer to the same question in this file; left out."))
+                    Note(
+                        path,
+                        section.line,
+                        gettext("A second answer to the same question in this file; left out."),
+                    )
                 )
                 continue
             if not section.body.strip():
@@ -502,27 +534,49 @@ class _Planner:
             for answer in [a for a in round_.answers if a.path == path and not a.question.picked]:
                 round_.answers.remove(answer)
                 self.warnings.append(
-                    Note(path, answer.line, gettext("This week has 👀 picks and this answer's question has none; left out."))
+                    Note(
+                        path,
+                        answer.line,
+                        gettext(
+                            "This week has 👀 picks and this answer's question has none; left out."
+                        ),
+                    )
                 )
 
     def _match(self, questions, section):
         """The week's question a section heading names: by its text, else its label or number."""
         said = comparable(section.text)
         if said:
-            exact = [q for q in questions if comparable(q.text) == said or comparable(q.text.split("\n")[0]) == said]
+            exact = [
+                q
+                for q in questions
+                if comparable(q.text) == said or comparable(q.text.split("\n")[0]) == said
+            ]
             if len(exact) == 1:
                 return exact[0]
-            starts = [q for q in questions if comparable(q.text).startswith(said) or said.startswith(comparable(q.text.split("\n")[0]) or "\0")]
+            starts = [
+                q
+                for q in questions
+                if comparable(q.text).startswith(said)
+                or said.startswith(comparable(q.text.split("\n")[0]) or "\0")
+            ]
             if len(starts) == 1:
                 return starts[0]
         if section.label:
-            labelled = [q for q in questions if q.label and comparable(q.label) == comparable(section.label)]
+            labelled = [
+                q for q in questions if q.label and comparable(q.label) == comparable(section.label)
+            ]
             if len(labelled) == 1:
                 return labelled[0]
             number = re.search(r"\d+", section.label)
             if number and len({q.author for q in questions}) == 1:
                 index = int(number[0]) - 1
-                numbered = [q for q in questions if re.search(r"\d+", q.label or "") and int(re.search(r"\d+", q.label)[0]) == int(number[0])]
+                numbered = [
+                    q
+                    for q in questions
+                    if re.search(r"\d+", q.label or "")
+                    and int(re.search(r"\d+", q.label)[0]) == int(number[0])
+                ]
                 if len(numbered) == 1:
                     return numbered[0]
                 if not any(q.label for q in questions) and 0 <= index < len(questions):
@@ -542,9 +596,13 @@ class _Planner:
                 continue
             week = week_of(parts[0])
             if week is None:
-                self.skipped.append(Note(path, None, gettext("not a week: its name has no week number or date")))
+                self.skipped.append(
+                    Note(path, None, gettext("not a week: its name has no week number or date"))
+                )
                 continue
-            round_ = weeks.setdefault(week, (path, PlannedRound(number=0, title="", source=path)))[1]
+            round_ = weeks.setdefault(week, (path, PlannedRound(number=0, title="", source=path)))[
+                1
+            ]
             self._member_file_into(round_, path, name)
         return weeks
 
@@ -557,7 +615,9 @@ class _Planner:
             self._find_images(planned, path)
             round_.questions.append(planned)
             if "```" in q.text:
-                self.warnings.append(Note(path, q.line, gettext("This question holds a code block.")))
+                self.warnings.append(
+                    Note(path, q.line, gettext("This question holds a code block."))
+                )
             if body.strip():
                 answer = PlannedAnswer(author, planned, body, path, q.line)
                 self._find_images(answer, path)
@@ -573,12 +633,21 @@ class _Planner:
         for src in _image_sources(text):
             if _EXTERNAL.match(src):
                 continue
-            target = posixpath.normpath(posixpath.join(folder, unquote(src.split("#")[0].split("?")[0])))
+            target = posixpath.normpath(
+                posixpath.join(folder, unquote(src.split("#")[0].split("?")[0]))
+            )
             if target in self.files and posixpath.splitext(target)[1].lower() in IMAGE_SUFFIXES:
                 item.images[src] = target
             else:
                 self.warnings.append(
-                    Note(path, item.line, gettext("The image %(src)s is not in the repository; its link is kept as written.") % {"src": src})
+                    Note(
+                        path,
+                        item.line,
+                        gettext(
+                            "The image %(src)s is not in the repository; its link is kept as written."
+                        )
+                        % {"src": src},
+                    )
                 )
 
 

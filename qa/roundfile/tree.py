@@ -28,7 +28,9 @@ def read_repository(source):
         if path.is_dir():
             return _read_folder(path)
         if not path.is_file():
-            raise HistoryError(gettext("%(path)s is neither a folder nor a .zip file.") % {"path": source})
+            raise HistoryError(
+                gettext("%(path)s is neither a folder nor a .zip file.") % {"path": source}
+            )
         with path.open("rb") as file:
             return _read_zip(file)
     return _read_zip(source)
@@ -85,6 +87,8 @@ def _check_sizes(size, total, count, name):
         )
     if total > TOTAL_MAX_BYTES or count >= FILES_MAX:
         raise HistoryError(
-            gettext("The repository has more than %(limit)d MB or %(count)d files of Markdown and images.")
+            gettext(
+                "The repository has more than %(limit)d MB or %(count)d files of Markdown and images."
+            )
             % {"limit": TOTAL_MAX_BYTES // (1024 * 1024), "count": FILES_MAX}
         )

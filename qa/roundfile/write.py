@@ -75,7 +75,9 @@ def _question_item(question):
     if _BLOCK_START.match(lines[0]):
         lines = ["", *lines]
     first, *rest = lines
-    head = " ".join(part for part in (PICK_MARKER if question.picked else "", question.label, first) if part)
+    head = " ".join(
+        part for part in (PICK_MARKER if question.picked else "", question.label, first) if part
+    )
     lines = [f"- {head}".rstrip()]
     lines += [ITEM_INDENT + line if line.strip() else "" for line in rest]
     if question.pickers:
@@ -110,8 +112,10 @@ def answer_files(round_):
                 f"## {heading} {QUESTION_COMMENT.format(index=index)}\n\n{trim_blank_lines(body)}"
             )
     return {
-        author: MEMBER_COMMENT.format(name=author.replace("-->", "--\\>")) + "\n\n"
-        + "\n\n\n".join(parts) + "\n"
+        author: MEMBER_COMMENT.format(name=author.replace("-->", "--\\>"))
+        + "\n\n"
+        + "\n\n\n".join(parts)
+        + "\n"
         for author, parts in sections.items()
     }
 
@@ -127,7 +131,7 @@ def write_history(rounds, images=None):
             "after them. `python manage.py import_history` reads this folder back.\n"
         ).encode()
     }
-    for url, (name, data) in images.items():
+    for name, data in images.values():
         files[f"{IMAGES}/{name}"] = data
 
     def relative(text):

@@ -62,8 +62,12 @@ def build_history(media):
     )
     first = RoundFactory(number=1, title="1주차 # 네트워크 **굵게**")
     for index, member in enumerate(members[:5]):
-        Question.objects.create(round=first, author=member, position=1, label="Q1.", text=f"질문 {index}")
-        Question.objects.create(round=first, author=member, position=2, label="", text=f"라벨 없음 {index}")
+        Question.objects.create(
+            round=first, author=member, position=1, label="Q1.", text=f"질문 {index}"
+        )
+        Question.objects.create(
+            round=first, author=member, position=2, label="", text=f"라벨 없음 {index}"
+        )
     coded = Question.objects.create(
         round=first, author=members[5], position=1, label="1.",
         text="```python\nprint('hi')\n```\n\n이 코드의 결과는?",
@@ -74,13 +78,19 @@ def build_history(media):
     coded.pick(None)
     coded.pick(members[0])
     plain.pick(members[6])
-    coded.save_answer(members[6], f"코드 답\n\n```python\n## not a section\n```\n\n![그림]({upload.file.url})")
+    coded.save_answer(
+        members[6], f"코드 답\n\n```python\n## not a section\n```\n\n![그림]({upload.file.url})"
+    )
     plain.save_answer(members[0], "# 제목이 있는 답\n\n본문  \n둘째 줄")
     plain.save_answer(members[4], "**x**의 답")
     second = RoundFactory(number=2, title="", uses_picks=False)
     RoundFactory(number=3, title="픽은 쓰지만 아직 없음", uses_picks=True)
-    group = Question.objects.create(round=second, author=None, position=1, label="1.", text="공통 질문")
-    Question.objects.create(round=second, author=members[6], position=1, label="Q1.", text="sky의 질문")
+    group = Question.objects.create(
+        round=second, author=None, position=1, label="1.", text="공통 질문"
+    )
+    Question.objects.create(
+        round=second, author=members[6], position=1, label="Q1.", text="sky의 질문"
+    )
     group.save_answer(members[1], "공통 답")
     return upload
 
@@ -114,7 +124,9 @@ def test_export_then_import_into_an_empty_database_gives_an_equal_board(tmp_path
         tuple(_renamed(part, upload.file.url, copied.file.url) for part in round_)
         for round_ in before
     ]
-    assert sorted(Member.objects.values_list("name", flat=True)) == sorted([*ODD_NAMES, "클로이", "sky"])
+    assert sorted(Member.objects.values_list("name", flat=True)) == sorted(
+        [*ODD_NAMES, "클로이", "sky"]
+    )
 
 
 def _renamed(value, old, new):

@@ -107,13 +107,18 @@ def test_week_folders_with_labels_picks_crlf_bom_suffixes_a_date_and_images(tmp_
     assert sorted(Member.objects.values_list("name", flat=True)) == [
         "LeeHeeJe", "bee", "클로이", "하늘",
     ]  # fmt: skip
-    assert "Warning: 1주차/클로이.md, line 3: The image ./images/missing.png is not in the repository" in output
+    assert (
+        "Warning: 1주차/클로이.md, line 3: The image ./images/missing.png is not in the repository"
+        in output
+    )
     assert "Skipped README.md: the repository's README" in output
 
 
 def test_warnings_refuse_the_import_unless_accepted_and_nothing_is_written(tmp_path, media):
     repo = write_tree(tmp_path / "repo", WEEK_FOLDERS)
-    with pytest.raises(CommandError, match=r"The plan has 1 warnings \(above\); nothing was written"):
+    with pytest.raises(
+        CommandError, match=r"The plan has 1 warnings \(above\); nothing was written"
+    ):
         run(repo)
     assert_nothing_written()
     assert not media.exists()
@@ -212,7 +217,10 @@ def test_wrong_imports_never_make_members(tmp_path, media):
         },
     )
     output = run(repo, "--dry-run")
-    assert "1주차/질문.md, line 4: Answer text under a question in a question file; left out." in output
+    assert (
+        "1주차/질문.md, line 4: Answer text under a question in a question file; left out."
+        in output
+    )
     assert "1주차/질문.md, line 11: This text belongs to no member or question; left out." in output
     with pytest.raises(CommandError, match="The plan has 5 warnings"):
         run(repo)

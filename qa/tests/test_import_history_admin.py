@@ -60,12 +60,18 @@ def test_preview_lists_every_round_and_warning_and_writes_nothing(staff_client, 
     html = unescape(response.content.decode())
     assert "Importing the repository will create 2 rounds:" in html
     assert "4 questions, 1 picks, 2 answers, 0 images; 2 members (2 new)." in html
-    assert "<li>1주차/bee.md, line 3: “없는 질문” matches no question of this week; left out.</li>" in html
+    assert (
+        "<li>1주차/bee.md, line 3: “없는 질문” matches no question of this week; left out.</li>"
+        in html
+    )
     assert (
         "<li>1주차/bee.md, line 1: This week has 👀 picks and this answer's question has none; "
         "left out.</li>"
     ) in html
-    assert "<td>2</td><td>Round 2</td><td>2주차</td><td>1</td><td>no picks</td><td>1</td><td>bee, sky</td>" in html
+    assert (
+        "<td>2</td><td>Round 2</td><td>2주차</td><td>1</td><td>no picks</td><td>1</td><td>bee, sky</td>"
+        in html
+    )
     assert "README.md: the repository's README" in html
     assert_nothing_written()
 
@@ -80,11 +86,16 @@ def test_confirming_needs_the_warnings_accepted_then_imports_everything(staff_cl
     assert_nothing_written()
     response = staff_client.post(URL, {"payload": payload, "accept_warnings": "on"}, **EN)
     assert response.status_code == 302 and response["Location"] == "/admin/qa/round/"
-    assert [(r.number, r.uses_picks) for r in Round.objects.order_by("number")] == [(3, True), (4, False)]
+    assert [(r.number, r.uses_picks) for r in Round.objects.order_by("number")] == [
+        (3, True),
+        (4, False),
+    ]
     assert (Member.objects.count(), Question.objects.count(), Answer.objects.count()) == (2, 4, 2)
     # The archive is gone once imported: the same payload cannot import twice.
     again = staff_client.post(URL, {"payload": payload, "accept_warnings": "on"}, **EN)
-    assert "This preview has already been imported or has expired." in unescape(again.content.decode())
+    assert "This preview has already been imported or has expired." in unescape(
+        again.content.decode()
+    )
     assert Round.objects.count() == 2
 
 
@@ -99,7 +110,9 @@ def test_an_archive_that_cannot_be_read_names_the_problem(staff_client, media):
     bad = SimpleUploadedFile("x.zip", b"not a zip", "application/zip")
     response = staff_client.post(URL, {"archive": bad, "first_round": ""}, **EN)
     assert "This is not a .zip file, or it is damaged." in unescape(response.content.decode())
-    response = staff_client.post(URL, {"archive": archive({"notes.md": "# x"}), "first_round": ""}, **EN)
+    response = staff_client.post(
+        URL, {"archive": archive({"notes.md": "# x"}), "first_round": ""}, **EN
+    )
     assert "No weeks were found" in unescape(response.content.decode())
     assert_nothing_written()
 

@@ -52,13 +52,15 @@ def test_the_board_shows_every_answered_question_and_no_pick_prompt(
     client, round_without_picks, django_assert_max_num_queries
 ):
     bee, sky = MemberFactory(name="bee"), MemberFactory(name="sky")
-    answered = QuestionFactory(round=round_without_picks, author=bee, position=1, text="답이 있는 질문")
+    answered = QuestionFactory(
+        round=round_without_picks, author=bee, position=1, text="답이 있는 질문"
+    )
     QuestionFactory(round=round_without_picks, author=bee, position=2, text="답이 없는 질문")
     for n in range(5):
         other = QuestionFactory(round=round_without_picks, author=sky, position=n + 1)
         AnswerFactory(question=other, author=bee, body=f"sky에게 답 {n}")
     AnswerFactory(question=answered, author=sky, body="bee에게 답")
-    member_lists, shown = Round.objects.get(number=1).board()
+    _member_lists, shown = Round.objects.get(number=1).board()
     assert [q.text for q in shown] == ["답이 있는 질문", *[q.text for q in shown[1:]]]
     assert len(shown) == 6
     with django_assert_max_num_queries(8):

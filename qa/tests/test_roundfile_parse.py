@@ -99,7 +99,10 @@ def test_answer_paragraphs_in_a_question_file_are_named_as_such():
     parsed = parse_question_file(
         "## bee\n- Q1. 클로저란?\n\n클로저는 함수와 그 환경이다.\n외부 변수를 기억한다.\n\n## sky\n- 둘째\n"
     )
-    assert lists_of(parsed) == [("bee", [("Q1.", "클로저란?", False, 2)]), ("sky", [("", "둘째", False, 8)])]
+    assert lists_of(parsed) == [
+        ("bee", [("Q1.", "클로저란?", False, 2)]),
+        ("sky", [("", "둘째", False, 8)]),
+    ]
     assert notes_of(parsed) == [(4, UNDER_QUESTION)]
 
 
@@ -113,7 +116,9 @@ def test_a_name_that_reads_like_a_sentence_is_a_warning_with_its_line():
 
 def test_a_list_with_no_name_above_it_is_the_groups():
     parsed = parse_question_file("# 1주차\n\n1. 프로세스와 스레드\n2. 교착 상태\n")
-    assert lists_of(parsed) == [(None, [("1.", "프로세스와 스레드", False, 3), ("2.", "교착 상태", False, 4)])]
+    assert lists_of(parsed) == [
+        (None, [("1.", "프로세스와 스레드", False, 3), ("2.", "교착 상태", False, 4)])
+    ]
 
 
 def test_crlf_and_a_byte_order_mark_are_normalised():
@@ -168,3 +173,22 @@ def test_names_compare_after_trimming_and_unicode_normalisation():
     assert name_key(f"  {decomposed} ") == name_key("하늘")
     assert name_key("ｂｅｅ") == name_key("bee")
     assert comparable("**L4**와 `L7`의 차이?") == comparable("L4와 L7의 차이")
+
+
+def test_a_question_heading_whose_answer_starts_with_a_list_is_no_topic():
+    parsed = parse_member_file(
+        "## 네트워크\n- TCP란?\n\n## 교착 상태의 조건은?\n- 상호 배제\n- 점유 대기\n"
+        "### Q3. 세마포어\n1. P 연산\n2. V 연산\n"
+    )
+    assert [(q.label, q.text, body) for q, body in parsed.entries] == [
+        ("", "TCP란?", ""),
+        ("", "교착 상태의 조건은?", "- 상호 배제\n- 점유 대기\n### Q3. 세마포어\n1. P 연산\n2. V 연산"),
+    ]
+
+
+def test_an_answer_file_without_question_headings_is_said_to_be_left_out():
+    parsed = parse_answer_file("그냥 쓴 답변입니다.\n", "bee.md")
+    assert parsed.sections == []
+    assert [str(n) for n in parsed.notes] == [
+        "bee.md, line 1: No section of this file is headed by a question; it is left out."
+    ]

@@ -135,6 +135,8 @@ def test_headings_no_member_has_are_topics_and_the_questions_the_groups():
     (round_,) = plan.rounds
     assert [(q.author, q.text) for q in round_.questions] == [(None, "TCP"), (None, "스레드")]
     assert [str(n) for n in plan.warnings] == [
-        "1주차/README.md, line 1: No member has the names of these headings (네트워크, 운영체제): "
-        "they are read as topics, and the questions as the group's."
+        (
+            "1주차/README.md, line 1: No member has the names of these headings (네트워크, "
+            "운영체제): they are read as topics, and the questions as the group's."
+        )
     ]

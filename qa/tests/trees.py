@@ -18,7 +18,9 @@ def zip_bytes(files, wrapper=""):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in files.items():
-            archive.writestr(wrapper + name, content if isinstance(content, bytes) else content.encode())
+            archive.writestr(
+                wrapper + name, content if isinstance(content, bytes) else content.encode()
+            )
     return buffer.getvalue()
 
 
