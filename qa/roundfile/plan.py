@@ -391,16 +391,47 @@ class _Planner:
             raise HistoryError(gettext("Round files need the round file parser."), path=path)
         title, lists, answers, notes = self.parse_round_file(self.files[path], path)
         self.warnings += notes
+        # Today's parser takes any line over a ``` block for a member. A name this file's
+        # Markdown tokens do not give a list of questions to (a caption over code, a sentence
+        # before a fence) is no member: it and its "questions" are left out, and said so.
+        confirmed = {
+            name_key(m.name)
+            for m in parse_question_file(self._text(path), path).lists
+            if m.name is not None
+        }
         round_ = PlannedRound(number=0, title=title, source=path)
         by_original = {}
         for name, questions, name_line in lists:
+            if name_key(name) not in confirmed:
+                self.warnings.append(
+                    Note(
+                        path,
+                        name_line,
+                        gettext(
+                            "“%(name)s” is not read as a member: what follows it is no list of "
+                            "questions; left out with it."
+                        )
+                        % {"name": name},
+                    )
+                )
+                continue
             self._check_name(name, path, name_line)
             author = self.members(name)
             for q in questions:
                 planned = PlannedQuestion(author, q.label, q.text, q.picked, path, q.line)
+                self._find_images(planned, path)
                 by_original[id(q)] = planned
                 round_.questions.append(planned)
         for author, question, body, line in answers:
+            if id(question) not in by_original:
+                self.warnings.append(
+                    Note(
+                        path,
+                        line,
+                        gettext("This answer's question was left out; so is the answer."),
+                    )
+                )
+                continue
             if author is None:
                 self.warnings.append(
                     Note(

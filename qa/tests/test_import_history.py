@@ -271,3 +271,28 @@ def test_an_existing_round_number_is_refused(tmp_path, media):
 def test_a_path_that_is_neither_folder_nor_zip(tmp_path):
     with pytest.raises(CommandError, match="is neither a folder nor a .zip file"):
         run(tmp_path / "nothing")
+
+
+def test_a_round_file_never_makes_members_of_a_code_caption_or_a_sentence(tmp_path, media):
+    repo = write_tree(
+        tmp_path / "repo",
+        {
+            "week-02.md": (
+                "bee\n```\n1. 호이스팅이란?\n👀\n2. 클로저란?\n```\n\n"
+                "**<함수 선언문>**\n```\nfunction add(a, b) {\n  return a + b;\n}\n```\n\n"
+                "설명은 다음과 같다.\n```\nconst f = () => x;\n```\n"
+            ),
+        },
+    )
+    output = run(repo, "--dry-run")
+    assert (
+        "week-02.md, line 8: “<함수 선언문>” is not read as a member: what follows it is no list "
+        "of questions; left out with it."
+    ) in output
+    assert "week-02.md, line 15: “설명은 다음과 같다.” is not read as a member" in output
+    run(repo, "--accept-warnings")
+    assert list(Member.objects.values_list("name", flat=True)) == ["bee"]
+    assert questions_of(2) == [
+        ("bee", "1.", "호이스팅이란?", False),
+        ("bee", "2.", "클로저란?", True),
+    ]
