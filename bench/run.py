@@ -8,6 +8,9 @@
    against the same database, on a second (warm) request, as the server sees them.
 4. The database grows past 100,000 answers and the pages are driven again: what must not
    change with the data's size is shown not to.
+5. import_history reads a group's repository of 200 week folders with 12 answer files each
+   (written to a temporary folder) into a fresh database: the time a group moving in waits.
+   `python bench/run.py import-history` runs this step alone.
 
 The tables go to standard output and between the markers in docs/PERFORMANCE.md.
 """
@@ -55,6 +58,10 @@ if os.environ.get("BENCH_QUICK"):  # a smoke test of the benchmark itself, not a
     LARGE = {"rounds": 4, "members": 5, "answers_per_question": 3, "seed": 2}
     SECONDS = 1
     REPORT = Path(os.environ.get("BENCH_REPORT", "/tmp/PERFORMANCE-quick.md"))
+# 200 weeks of 12 members, each with 4 questions (one picked) and an answer file of 3 answers.
+HISTORY = {"weeks": 200, "members": 12}
+if os.environ.get("BENCH_QUICK"):
+    HISTORY = {"weeks": 4, "members": 4}
 SEARCHES = ["로드밸런싱", "교착 상태", "캐시", "load balancing", "TCP"]
 
 # wrk is one address asking thousands of times a second: the rate limits would answer it.
@@ -251,6 +258,83 @@ def markdown_timing():
     }
 
 
+def write_history_tree(root, weeks, members, seed=3):
+    """A repository in the week-folders layout: questions.md with every member's list (one
+    👀 each) and one answer file per member answering three picked questions."""
+    import random
+
+    from qa.demo import corpus
+    from qa.demo.generator import answer_body, member_names
+
+    rng = random.Random(seed)
+    names = member_names(members)
+    for week in range(1, weeks + 1):
+        folder = root / f"{week}주차"
+        folder.mkdir(parents=True)
+        lists, picked = [f"# {week}주차"], []
+        for name in names:
+            topics = rng.sample(corpus.TOPICS, 4)
+            chosen = rng.randrange(4)
+            lists.append(f"## {name}")
+            for position, topic in enumerate(topics, start=1):
+                text = f"{rng.choice(topic['questions'])} ({name} {week}-{position})"
+                lists.append(f"- Q{position}. {'👀 ' if position - 1 == chosen else ''}{text}")
+                if position - 1 == chosen:
+                    picked.append((name, text, topic))
+        (folder / "questions.md").write_text("\n".join(lists) + "\n", encoding="utf-8")
+        for index, name in enumerate(names):
+            sections = []
+            for step in range(1, 4):
+                _owner, text, topic = picked[(index + step) % len(picked)]
+                sections.append(f"## {text}\n\n{answer_body(rng, topic)}")
+            (folder / f"{name}_{week}주차.md").write_text("\n\n".join(sections), encoding="utf-8")
+
+
+def history_timing():
+    """Seconds import_history takes on HISTORY's repository, and what it imported."""
+    import io
+    import tempfile
+
+    from django.core.management import call_command
+
+    from qa.models import Answer, Question, Round
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "repo"
+        write_history_tree(root, **HISTORY)
+        first = (max(Round.objects.values_list("number", flat=True), default=0)) + 1
+        started = time.perf_counter()
+        call_command("import_history", str(root), "--first-round", str(first), stdout=io.StringIO())
+        seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "rounds": Round.objects.filter(number__gte=first).count(),
+        "questions": Question.objects.filter(round__number__gte=first).count(),
+        "answers": Answer.objects.filter(round__number__gte=first).count(),
+    }
+
+
+def history_section(history):
+    return (
+        "### Moving in\n\n"
+        f"`import_history` of a repository of {HISTORY['weeks']} week folders, each with a "
+        f"question file and {HISTORY['members']} answer files: {history['seconds']:.1f} s for "
+        f"{history['rounds']} rounds, {history['questions']:,} questions and "
+        f"{history['answers']:,} answers (target: under 60 s)."
+    )
+
+
+def import_history_only():
+    """`python bench/run.py import-history`: step 5 alone, on a fresh benchmark database."""
+    create_database(DATABASE_URL)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    print(history_section(history_timing()))
+
+
 def main():
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (make bench does it)")
@@ -292,6 +376,9 @@ def main():
         "on save only."
     )
     print("\n" + markdown)
+    # Last, on the grown database: the import reads the existing rounds and members too.
+    history = history_section(history_timing())
+    print("\n" + history)
     stamp = time.strftime("%Y-%m-%d %H:%M %Z")
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1]
     setup = (
@@ -302,7 +389,7 @@ def main():
     write_report(
         REPORT,
         f"Measured by `make bench` on {stamp}:\n\n{machine()}\n{setup}\n\n"
-        + "\n\n".join(sections) + "\n\n" + markdown,
+        + "\n\n".join(sections) + "\n\n" + markdown + "\n\n" + history,
         "Performance",
         START,
         END,
@@ -311,4 +398,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["import-history"]:
+        import_history_only()
+    else:
+        main()

@@ -56,7 +56,7 @@ class RoundAdmin(admin.ModelAdmin):
         "answers_due", "question_count", "pick_count", "answer_count",
     ]  # fmt: skip
     list_display_links = ["number", "display_title"]
-    list_filter = ["state"]
+    list_filter = ["state", "uses_picks"]
     list_editable = ["state"]
     search_fields = ["title", "=number"]
     date_hierarchy = "starts_on"
@@ -74,10 +74,26 @@ class RoundAdmin(admin.ModelAdmin):
         import_url = path(
             "import/", self.admin_site.admin_view(self.import_view), name="qa_round_import"
         )
-        return [import_url, *super().get_urls()]
+        history_url = path(
+            "import-history/",
+            self.admin_site.admin_view(self.history_import_view),
+            name="qa_round_import_history",
+        )
+        export_url = path(
+            "export-history/",
+            self.admin_site.admin_view(self.history_export_view),
+            name="qa_round_export_history",
+        )
+        return [import_url, history_url, export_url, *super().get_urls()]
 
     def import_view(self, request):
         return admin_import.import_view(self, request)
+
+    def history_import_view(self, request):
+        return admin_import.history_import_view(self, request)
+
+    def history_export_view(self, request):
+        return admin_import.history_export_view(self, request)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)

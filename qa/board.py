@@ -30,9 +30,10 @@ class MatrixRow:
 def answer_matrix(member_lists, picked):
     """Members × picked questions, who has answered what, from Round.board()'s data alone.
 
-    Rows are the members with a list on the board, then anyone else who answered.
+    Rows are the members with a list on the board, then anyone else who answered (the
+    group's list, with no author, has no row).
     """
-    members = {author.pk: author for author, _questions in member_lists}
+    members = {author.pk: author for author, _questions in member_lists if author is not None}
     for question in picked:
         for answer in question.answers_on_board:
             members.setdefault(answer.author_id, answer.author)

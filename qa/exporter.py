@@ -1,5 +1,7 @@
 """Write a round as the weekly Markdown file that qa.importer reads (format in its docstring)."""
 
+from django.utils.translation import gettext
+
 from .importer import (
     ANSWER_HEADING,
     AUTHOR_LINE,
@@ -29,7 +31,8 @@ def _question_lines(question):
 
 
 def _member_block(author, questions):
-    lines = [author.name, "```"]
+    # The group's list has no member: it goes under the group's name, which reads back as one.
+    lines = [author.name if author else gettext("the group"), "```"]
     for question in questions:
         if question.picks_on_board:
             lines.append(PICK_MARKER)
@@ -39,7 +42,7 @@ def _member_block(author, questions):
 
 
 def _answer_section(question):
-    lines = [SECTION_HEADING.format(name=question.author.name)]
+    lines = [SECTION_HEADING.format(name=question.asker_name)]
     # Only what the importer reads back as the question: a code block in it would start the
     # answer. The whole question is in its member's list above.
     if restated := restatable(question.text):

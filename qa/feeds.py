@@ -35,7 +35,7 @@ class LatestAnswersFeed(Feed):
 
     def item_title(self, answer):
         return gettext("%(name)s's question — answer by %(author)s") % {
-            "name": answer.question.author.name,
+            "name": answer.question.asker_name,
             "author": answer.author.name,
         }
 

@@ -119,6 +119,39 @@ def reencoded(image):
     return buffer.getvalue()
 
 
+def decode_image(upload):
+    """(the image re-encoded, its extension) for a PNG, JPEG, GIF or WebP file, checked by
+    decoding it, never by its name; ValidationError otherwise. Uploads and imports use it."""
+    unreadable = ValidationError(
+        _("Upload a PNG, JPEG, GIF or WebP image; this file is not one, or it is damaged."),
+        code="invalid_image",
+    )
+    too_many_pixels = ValidationError(
+        _("Images can have at most %(limit)d million pixels."),
+        code="too_many_pixels",
+        params={"limit": IMAGE_MAX_PIXELS // 1_000_000},
+    )
+    try:
+        # Only these decoders run: Pillow never hands the bytes to another plugin.
+        with Image.open(upload, formats=list(IMAGE_FORMATS)) as image:
+            width, height = image.size
+            if width * height > IMAGE_MAX_PIXELS:
+                raise too_many_pixels
+            image.verify()
+            extension = IMAGE_FORMATS[image.format]
+        # verify() leaves the image unusable and misses a cut-off JPEG; decoding does not.
+        upload.seek(0)
+        with Image.open(upload, formats=list(IMAGE_FORMATS)) as image:
+            image.load()
+            return ContentFile(reencoded(image), name=f"image.{extension}"), extension
+    except ValidationError:
+        raise
+    except Image.DecompressionBombError as error:  # far beyond the bound, refused by Pillow
+        raise too_many_pixels from error
+    except Exception as error:  # Pillow reports broken files with many exception types
+        raise unreadable from error
+
+
 class ImageUploadForm(forms.Form):
     """An image dropped into the answer editor: checked by decoding it, never by its name."""
 
@@ -146,34 +179,8 @@ class ImageUploadForm(forms.Form):
                 code="over_quota",
                 params={"limit": settings.UPLOAD_QUOTA_MB},
             )
-        unreadable = ValidationError(
-            _("Upload a PNG, JPEG, GIF or WebP image; this file is not one, or it is damaged."),
-            code="invalid_image",
-        )
-        too_many_pixels = ValidationError(
-            _("Images can have at most %(limit)d million pixels."),
-            code="too_many_pixels",
-            params={"limit": IMAGE_MAX_PIXELS // 1_000_000},
-        )
-        try:
-            # Only these decoders run: Pillow never hands the bytes to another plugin.
-            with Image.open(upload, formats=list(IMAGE_FORMATS)) as image:
-                width, height = image.size
-                if width * height > IMAGE_MAX_PIXELS:
-                    raise too_many_pixels
-                image.verify()
-                self.extension = IMAGE_FORMATS[image.format]
-            # verify() leaves the image unusable and misses a cut-off JPEG; decoding does not.
-            upload.seek(0)
-            with Image.open(upload, formats=list(IMAGE_FORMATS)) as image:
-                image.load()
-                return ContentFile(reencoded(image), name=f"image.{self.extension}")
-        except ValidationError:
-            raise
-        except Image.DecompressionBombError as error:  # far beyond the bound, refused by Pillow
-            raise too_many_pixels from error
-        except Exception as error:  # Pillow reports broken files with many exception types
-            raise unreadable from error
+        image, self.extension = decode_image(upload)
+        return image
 
     def save(self):
         """Store the image under a name of our choosing, count it as the user's, and return

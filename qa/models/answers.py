@@ -138,7 +138,7 @@ class Answer(WrittenText, models.Model):
         )
 
     def clean(self):
-        if self.question_id and not self.question.picks.exists():
+        if self.question_id and not self.question.takes_answers():
             raise ValidationError(
                 _("Only picked (%(marker)s) questions take answers.") % {"marker": PICK_MARKER},
                 code="not_picked",

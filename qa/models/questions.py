@@ -5,7 +5,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -81,7 +82,13 @@ class Question(WrittenText, models.Model):
         Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="questions"
     )
     author = models.ForeignKey(
-        Member, verbose_name=_("author"), on_delete=models.PROTECT, related_name="questions"
+        Member,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="questions",
+        help_text=_("Empty for the group's questions, such as an imported common list."),
     )
     position = models.PositiveSmallIntegerField(
         _("position"), help_text=_("Order in the author's list, from 1.")
@@ -120,6 +127,12 @@ class Question(WrittenText, models.Model):
             models.UniqueConstraint(
                 fields=["round", "author", "position"], name="qa_question_unique_author_position"
             ),
+            # NULLs are distinct in the constraint above: the group's list needs its own.
+            models.UniqueConstraint(
+                fields=["round", "position"],
+                condition=Q(author__isnull=True),
+                name="qa_question_unique_group_position",
+            ),
             models.CheckConstraint(
                 condition=Q(position__gte=1), name="qa_question_position_positive"
             ),
@@ -127,7 +140,28 @@ class Question(WrittenText, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.author} {self.label or self.position} {self.text[:40]}"
+        return f"{self.asker_name} {self.label or self.position} {self.text[:40]}"
+
+    @property
+    def asker_name(self):
+        """The author's name; the group's questions have none of their own."""
+        return self.author.name if self.author_id else gettext("the group")
+
+    @property
+    def whose_text(self):
+        """"sky's question", or "The group's question" for a question of a common list."""
+        if self.author_id:
+            return gettext("%(name)s's question") % {"name": self.author.name}
+        return gettext("The group's question")
+
+    @property
+    def whose(self):
+        """whose_text as HTML, escaped as {% blocktranslate %} escapes it: the name only."""
+        if self.author_id:
+            return mark_safe(
+                gettext("%(name)s's question") % {"name": conditional_escape(self.author.name)}
+            )
+        return mark_safe(gettext("The group's question"))
 
     def get_absolute_url(self):
         return reverse("qa:question-detail", kwargs={"pk": self.pk})
@@ -159,9 +193,7 @@ class Question(WrittenText, models.Model):
     def title(self):
         """The question as plain text, short enough for a heading or a link preview."""
         # A question of an image alone has no text to show.
-        return Truncator(self.search_text).chars(TITLE_LENGTH) or gettext(
-            "%(name)s's question"
-        ) % {"name": self.author.name}
+        return Truncator(self.search_text).chars(TITLE_LENGTH) or self.whose_text
 
     @property
     def title_is_whole(self):
@@ -255,15 +287,28 @@ class Question(WrittenText, models.Model):
         )
 
     def can_answer(self, user):
-        """Write one's first answer: as a member, to a picked question, while the round takes
-        answers. (A member who has answered edits that answer instead.)"""
+        """Write one's first answer: as a member, to a picked question (any question in a round
+        without picks), while the round takes answers. (A member who has answered edits that
+        answer instead.)"""
         member = member_of(user)
         return (
             member is not None
             and (user.is_staff or self.round.is_open_for_answers())
-            and self.is_picked()
+            and self.takes_answers()
             and not self._has_answer_by(member)
         )
+
+    def takes_answers(self):
+        """Whether answers may be written to it: picked, unless its round goes without picks."""
+        return not self.round.uses_picks or self.is_picked()
+
+    @property
+    def takes_answers_on_board(self):
+        """Whether the board shows this question's answers, from the prefetched parts: a round
+        without picks shows every answered question."""
+        if self.round.uses_picks:
+            return bool(self.picks_on_board)
+        return bool(self.answers_on_board)
 
     def _has_answer_by(self, member):
         if hasattr(self, "answers_on_board"):
@@ -421,7 +466,7 @@ class Pick(Derived, models.Model):
     # "one pick per member's list per round" and "not your own question".
     round = models.ForeignKey(Round, on_delete=models.CASCADE, editable=False, related_name="picks")
     question_author = models.ForeignKey(
-        Member, on_delete=models.CASCADE, editable=False, related_name="+"
+        Member, on_delete=models.CASCADE, null=True, editable=False, related_name="+"
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -136,6 +136,14 @@ class Round(models.Model):
         default=4,
         help_text=_("How many questions each member may post on the board in this round."),
     )
+    uses_picks = models.BooleanField(
+        _("uses 👀 picks"),
+        default=True,
+        help_text=_(
+            "On: members answer the questions picked with 👀. Off: every question may be "
+            "answered, and the board shows every answered question (imported weeks without 👀)."
+        ),
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
     # Goes up with every saved or deleted question, pick and answer of the round, and with
@@ -391,6 +399,9 @@ class Round(models.Model):
     def board(self):
         """Everything the weekly board shows, in the sample file's order, in four queries.
 
+        `picked` is the questions whose answers the board shows: the 👀 ones, or in a round
+        without picks every answered question.
+
         Each question also learns its place in its list (`number`) and the picks on its
         whole list (`list_picks`), which its label and its permissions read.
         """
@@ -408,8 +419,10 @@ class Round(models.Model):
             for number, question in enumerate(items, start=1):
                 question.number, question.list_picks = number, list_picks
             member_lists.append((author, items))
-        self._list_sizes = {author.pk: len(items) for author, items in member_lists}
-        picked = [q for _author, items in member_lists for q in items if q.picks_on_board]
+        self._list_sizes = {
+            author.pk: len(items) for author, items in member_lists if author is not None
+        }
+        picked = [q for _author, items in member_lists for q in items if q.takes_answers_on_board]
         return member_lists, picked
 
 

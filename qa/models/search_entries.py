@@ -153,7 +153,8 @@ class SearchEntry(models.Model):
         "qa.Answer", on_delete=models.CASCADE, null=True, related_name="search_entry"
     )
     round = models.ForeignKey("qa.Round", on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey("qa.Member", on_delete=models.CASCADE, related_name="+")
+    # Empty for the group's questions (Question.author).
+    author = models.ForeignKey("qa.Member", on_delete=models.CASCADE, null=True, related_name="+")
     text = models.TextField()  # fold()ed search_text
     # An older release still running during a deploy writes entries without it: the database
     # gives them "", and rebuild_derived repairs them.
