@@ -31,7 +31,7 @@ def moon():
 
 
 def test_visitors_sign_in_first_and_accounts_without_a_member_are_refused():
-    assert Client().get(START)["Location"].startswith(reverse("login"))
+    assert Client().get(START)["Location"].startswith(reverse("account_login"))
     assert sign_in("admin", member=False).get(START).status_code == 403
 
 

@@ -31,7 +31,7 @@ def member_client():
 
 def test_visitors_are_asked_to_sign_in_and_accounts_without_a_member_are_refused():
     assert Client().get(REVIEW).status_code == 302
-    assert Client().get(PROGRESS)["Location"].startswith(reverse("login"))
+    assert Client().get(PROGRESS)["Location"].startswith(reverse("account_login"))
     assert sign_in("admin", member=False).get(REVIEW).status_code == 403
     _round, (question,) = closed_round_with_answers(questions=1)
     assert Client().post(grade_url(question), {"rating": 3}).status_code == 302
