@@ -27,6 +27,23 @@ def display_name(user):
 
 
 
+class MemberQuerySet(models.QuerySet):
+    def with_history_counts(self, rounds):
+        """Each member's questions, picks and answers in `rounds`, counted by the database."""
+        from . import Answer, Pick, Question
+        from .rounds import _count_of
+
+        def count(model, field):
+            rows = model.objects.filter(**{field: models.OuterRef("pk")}, round__in=rounds)
+            return _count_of(rows, field)
+
+        return self.annotate(
+            question_count=count(Question, "author"),
+            pick_count=count(Pick, "picker"),
+            answer_count=count(Answer, "author"),
+        )
+
+
 class Member(models.Model):
     name = models.CharField(_("name"), max_length=50, validators=[validate_one_line])
     user = models.OneToOneField(
@@ -39,6 +56,8 @@ class Member(models.Model):
         help_text=_("Members imported from files have no account until a curator links one."),
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -5,7 +5,7 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, models, router, transaction
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -41,6 +41,23 @@ class RoundQuerySet(models.QuerySet):
     def touch(self):
         """Count a change to these rounds' boards (see Round.revision)."""
         return self.update(revision=F("revision") + 1)
+
+    def history_version(self):
+        """Changes whenever anything a member's page may show changes, in one cheap query.
+
+        Every write counts in its round's revision, and renames in every round's; publishing
+        or hiding a round changes which rounds are visible, and their count and the sum of
+        their ids, even from the admin's bulk action, which moves neither `updated` nor a
+        revision.
+        """
+        visible = ~Q(state__in=Round.DRAFTS)
+        stamp = self.aggregate(
+            revisions=Sum("revision"),
+            rounds=Count("pk", filter=visible),
+            ids=Sum("pk", filter=visible),
+            updated=Max("updated"),
+        )
+        return "{revisions}.{rounds}.{ids}.{updated}".format(**stamp)
 
     def with_counts(self):
         from . import Answer, Pick, Question

@@ -77,22 +77,28 @@ def admin_rounds():
 
 
 # Signed in, a page adds the session, the user and the member; an export adds the first two
-# only, and feeds nothing (they never read the session). Signed-in pages are never cached,
-# so the "again" rows are for visitors only.
+# only, and feeds nothing (they never read the session). Signed-in pages are never cached
+# whole: their "again" rows count a page built from its cached shared parts.
 PAGES = {
     #                                                              visitor member curator
     # The round, then the board's questions, picks and answers (the matrix adds none).
     "home":                      Page(at("/"),                     4,      7,     7),
     "board":                     Page(board,                       4,      7,     7),
-    # The round alone: its revision keys the cached page.
-    "board, again":              Page(board,                       1,      None,  None, again=True),
-    # Rendered again, never cached: a query string could fill the cache with copies.
-    "board with a query string": Page(board_utm,                   4,      None,  None, again=True),
+    # The round alone: its revision keys the cached page, or for members the cached parts
+    # of it that are the same for everyone (qa.pagecache.SharedParts); their own buttons
+    # come from what those parts keep, with no query of their own.
+    "board, again":              Page(board,                       1,      4,     4, again=True),
+    # Rendered again, never cached whole (a query string could fill the cache with copies),
+    # but from its cached parts.
+    "board with a query string": Page(board_utm,                   1,      None,  None, again=True),
     # The round (by the question's id), the question, its picks, its answers.
     "question":                  Page(question,                    4,      7,     7),
-    "question, again":           Page(question,                    1,      None,  None, again=True),
-    # The member, then for questions, picks and answers each a count and one page.
-    "member":                    Page(member,                      7,      10,    10),
+    "question, again":           Page(question,                    1,      4,     4, again=True),
+    # The member, the version of every board (qa.models.rounds.history_version), the three
+    # counts in one query, then for questions, picks and answers one page of rounds each.
+    "member":                    Page(member,                      6,      9,     9),
+    # The member and the version: the rest is the page's cached shared part.
+    "member, again":             Page(member,                      2,      5,     5, again=True),
     # The newest entry's number, the matches, the page's answers, the member filter's
     # choices; TCP also hits questions. PostgreSQL adds one: no parallel workers (SET LOCAL).
     "search in Hangul":          Page(at("/search/?q=로드밸런싱"), 4,      7,     7, on_postgresql=1),
