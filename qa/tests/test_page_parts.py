@@ -1,0 +1,148 @@
+"""Members' pages are built from parts cached for everyone and parts rendered for each reader:
+nothing personal is ever kept in, or served from, the shared cache."""
+
+import re
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+
+from qa.models import Answer, Member, Question, Round
+from qa.templatetags.qa_fragments import SignedInReader
+
+from .factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def account(member, **options):
+    member.user = UserFactory(username=f"account-{member.name}", password=None, **options)
+    member.save(update_fields=["user"])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member.user)
+    return client
+
+
+@pytest.fixture
+def readers(make_round):
+    """A round taking answers, two of its members signed in, a curator and a visitor."""
+    round_ = make_round(members=3, questions_each=3)
+    first, second, _third = Member.objects.filter(questions__round=round_).distinct().order_by("name")
+    curator = Member.objects.create(name="curator")
+    return round_, {
+        "first": (first, account(first)),
+        "second": (second, account(second)),
+        "curator": (curator, account(curator, is_staff=True)),
+        "visitor": (None, Client(enforce_csrf_checks=True)),
+    }
+
+
+def page(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    return response, response.content.decode()
+
+
+def pick_forms(html):
+    """The questions a page offers the reader's own 👀 on (not the group's)."""
+    forms = re.findall(r'<form class="inline-form" method="post" action="/questions/(\d+)/pick/">(.*?)</form>', html, re.S)
+    return {int(pk) for pk, form in forms if 'name="for"' not in form}
+
+
+def test_each_reader_gets_their_own_buttons_and_token_on_a_cached_board(readers):
+    round_, people = readers
+    path = round_.get_absolute_url()
+    pages = {}
+    for name, (member, client) in people.items():
+        pages[name] = page(client, path)
+    # After the first reader, the shared part came from the cache: its rendering is counted once.
+    assert any(key.startswith(":1:qa:parts:") for key in caches["pages"]._cache)
+
+    for name, (member, _client) in people.items():
+        response, html = pages[name]
+        tokens = set(TOKEN.findall(html))
+        if member is None:
+            assert not tokens and not pick_forms(html)
+            continue
+        assert f"{member.name}" in html.split('class="account__name"')[1].split("</span>")[0]
+        # Every question in the round but the member's own, and never the same set as another's.
+        others = set(
+            Question.objects.filter(round=round_).exclude(author=member).values_list("pk", flat=True)
+        )
+        offered = pick_forms(html)
+        if name == "curator":
+            assert "for\" value=\"group\"" in html and 'href="/questions/' in html
+        else:
+            assert offered and offered <= others
+            assert not offered & set(member.questions.values_list("pk", flat=True))
+        for other, (other_member, _other_client) in people.items():
+            if other != name:
+                other_html = pages[other][1]
+                assert not tokens & set(TOKEN.findall(other_html)), (name, other)
+                if other_member is not None and name != "curator" and other != "curator":
+                    assert pick_forms(other_html) != offered
+
+    # Answers: each member edits their own, and no one else's.
+    for name in ("first", "second"):
+        member, _client = people[name]
+        html = pages[name][1]
+        own = Answer.objects.filter(round=round_, author=member).values_list("pk", flat=True)
+        edits = {int(pk) for pk in re.findall(r'href="/answers/(\d+)/edit/"', html)}
+        assert edits == set(own)
+
+
+def test_a_token_works_for_its_own_session_only(readers):
+    """The token on one member's page is refused with another's session."""
+    round_, people = readers
+    path = round_.get_absolute_url()
+    (first, first_client), (second, second_client) = people["first"], people["second"]
+    _response, first_html = page(first_client, path)
+    _response, second_html = page(second_client, path)  # from the shared part the first left
+    question = Question.objects.filter(round=round_).exclude(author=second).exclude(picks__picker=second)
+    question = question.exclude(author__in=second.picks.values("question_author")).first()
+    token = TOKEN.findall(first_html)[0]
+    pick = {"pick": "1", "csrfmiddlewaretoken": token}
+    assert second_client.post(f"/questions/{question.pk}/pick/", pick).status_code == 403
+    own_token = TOKEN.findall(second_html)[0]
+    pick["csrfmiddlewaretoken"] = own_token
+    assert second_client.post(f"/questions/{question.pk}/pick/", pick).status_code == 302
+    assert question.picks.filter(picker=second).exists()
+
+
+def test_what_the_shared_cache_keeps_is_the_same_for_every_reader(readers):
+    """The shared parts of two members' and a curator's boards are one and the same entry,
+    with no name, token or account of theirs in it."""
+    round_, people = readers
+    path = round_.get_absolute_url()
+    for _name, (_member, client) in people.items():
+        page(client, path)
+    entries = [
+        value for key, value in caches["pages"]._cache.items() if key.startswith(":1:qa:parts:")
+    ]
+    members = [entry for entry in entries if isinstance(entry, dict) and "content" in entry]
+    assert len(members) == 2  # one for everyone signed in, one for visitors
+    for entry in members:
+        chunks, slots = entry["content"]
+        html = "".join(chunks)
+        assert "csrfmiddlewaretoken" not in html
+        assert "account-" not in html  # no account's name
+        # What the live parts keep holds no reader: only the page's own data.
+        for _template, values in slots:
+            assert "user" not in values and "request" not in values
+
+
+def test_a_member_whose_round_closed_sees_no_buttons_but_the_history(readers):
+    round_, people = readers
+    Round.objects.filter(pk=round_.pk).update(state=Round.State.CLOSED)
+    member, client = people["first"]
+    _response, html = page(client, round_.get_absolute_url())
+    assert not pick_forms(html) and "/edit/" not in html
+    assert 'href="/answers/' in html and "/history/" in html
+
+
+def test_the_stand_in_reader_has_no_member_and_no_rights():
+    reader = SignedInReader()
+    assert reader.is_authenticated and not reader.is_anonymous
+    assert not reader.is_staff and getattr(reader, "member", None) is None
