@@ -247,6 +247,11 @@ if not REDIS_URL:
     # Each process then counts on its own: right for runserver and the tests, while several
     # gunicorn workers would each allow the full rate. Production sets REDIS_URL (README).
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# Sessions are read on every signed-in page: from Redis, with the database behind it, when
+# every worker and node shares it. Never from each worker's own memory: a session ended
+# through one worker would live on in another's.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
