@@ -177,6 +177,22 @@ STORAGES = {
     },
 }
 
+# More than one node: every node must see every upload, so they go to a bucket (qa.storage).
+# Credentials come from the environment as boto3 reads them (AWS_ACCESS_KEY_ID, ...).
+if MEDIA_BUCKET := os.environ.get("MEDIA_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "qa.storage.MediaBucket",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "endpoint_url": os.environ.get("MEDIA_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MEDIA_REGION") or None,
+            "custom_domain": os.environ.get("MEDIA_CUSTOM_DOMAIN") or None,
+            # Names are random and never reused; a public link must not expire.
+            "file_overwrite": False,
+            "querystring_auth": False,
+        },
+    }
+
 # In development whitenoise looks files up on each request instead of scanning a
 # collected STATIC_ROOT that does not exist yet.
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -197,6 +213,8 @@ BOARD_PUBLIC = env_bool("BOARD_PUBLIC", True)
 MEDIA_PROTECTED = env_bool("MEDIA_PROTECTED", not BOARD_PUBLIC)
 MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "")
 
+# Django's ModelBackend, with each account's member loaded in the same query.
+AUTHENTICATION_BACKENDS = ["qa.backends.MemberBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "qa:home"
 

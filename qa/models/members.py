@@ -11,7 +11,8 @@ from ..text import validate_one_line
 
 def member_of(user):
     """The member an account takes part as; None for visitors and accounts not linked to one."""
-    # Django caches the reverse one-to-one, even a missing one: one query per request at most.
+    # Loaded with the account (qa.backends.MemberBackend); Django caches the reverse
+    # one-to-one, even a missing one, so this is one query per request at most otherwise.
     return getattr(user, "member", None)
 
 

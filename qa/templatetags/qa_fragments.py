@@ -19,6 +19,8 @@ from django.db import models
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
+from .qa_permissions import SHOWS_NOTHING
+
 register = template.Library()
 
 SLOTS = "_qa_live_slots"
@@ -119,6 +121,9 @@ def _unwrapped(user):
 
 
 def _render_live(context, template_name, values, templates=None):
+    shows_nothing = SHOWS_NOTHING.get(template_name)
+    if shows_nothing is not None and shows_nothing(context["user"], **values):
+        return ""
     templates = {} if templates is None else templates
     live = templates.get(template_name)
     if live is None:

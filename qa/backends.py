@@ -1,0 +1,17 @@
+"""Signing in with Django's own accounts, each loaded with its member."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+
+class MemberBackend(ModelBackend):
+    """Django's ModelBackend, loading the account's member in the same query.
+
+    Every signed-in page shows the member's name and asks what they may do, which took a
+    query of its own on every request.
+    """
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.select_related("member")
+        user = users.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
