@@ -97,7 +97,8 @@ def test_a_token_works_for_its_own_session_only(readers):
     """The token on one member's page is refused with another's session."""
     round_, people = readers
     path = round_.get_absolute_url()
-    (_first, first_client), (second, second_client) = people["first"], people["second"]
+    first_client = people["first"][1]
+    second, second_client = people["second"]
     _response, first_html = page(first_client, path)
     _response, second_html = page(second_client, path)  # from the shared part the first left
     question = Question.objects.filter(round=round_).exclude(author=second).exclude(picks__picker=second)
