@@ -4,11 +4,14 @@ nothing personal is ever kept in, or served from, the shared cache."""
 import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
+from django.template.loader import get_template
 from django.test import Client
 
 from qa.models import Answer, Member, Question, Round
 from qa.templatetags.qa_fragments import SignedInReader
+from qa.templatetags.qa_permissions import SHOWS_NOTHING
 
 from .factories import UserFactory
 
@@ -147,3 +150,31 @@ def test_the_stand_in_reader_has_no_member_and_no_rights():
     reader = SignedInReader()
     assert reader.is_authenticated and not reader.is_anonymous
     assert not reader.is_staff and getattr(reader, "member", None) is None
+
+
+@pytest.mark.parametrize("state", [Round.State.QUESTIONS_OPEN, Round.State.ANSWERING, Round.State.CLOSED])
+def test_a_readers_part_is_skipped_only_when_it_would_show_nothing(readers, rf, state):
+    """SHOWS_NOTHING restates each live template's own outer condition; here both are asked
+    for every question and answer of a board and every reader."""
+    round_, people = readers
+    Round.objects.filter(pk=round_.pk).update(state=state)
+    round_.refresh_from_db()
+    member_lists, picked = round_.board()
+    questions = [question for _author, items in member_lists for question in items]
+    answers = [answer for question in picked for answer in question.answers_on_board]
+    cases = [("qa/_add_question.html", {"round": round_})]
+    cases += [("qa/_question_actions.html", {"question": q, "first": True, "last": False}) for q in questions]
+    cases += [("qa/_answer_link.html", {"question": q}) for q in picked]
+    cases += [("qa/_answer_edit_link.html", {"answer": a}) for a in answers]
+    shown = 0
+    for member, _client in people.values():
+        user = member.user if member else AnonymousUser()
+        request = rf.get(round_.get_absolute_url())
+        request.user = user
+        for template_name, values in cases:
+            html = get_template(template_name).render({**values, "user": user}, request)
+            assert SHOWS_NOTHING[template_name](user, **values) == (not html.strip()), (
+                template_name, member, values
+            )
+            shown += bool(html.strip())
+    assert shown  # every state offers someone something (curators at least)
