@@ -33,7 +33,7 @@ from .models import (
     member_of,
 )
 from .pagecache import for_visitors, render_with_shared_parts
-from .search import load_hits
+from .search import load_hits, newest_entry
 
 SEARCH_PAGE_SIZE = 20
 ROUND_PAGE_SIZE = 52  # a year of weekly rounds
@@ -120,16 +120,24 @@ def question_detail(request, pk):
 @limited("search")
 def search(request):
     form = SearchForm(request.GET or None, rounds=_visible_rounds(request))
-    context = {"form": form, "page": None, "hits": None}
-    if form.terms:
-        results = form.search()
+    if not form.terms:
+        return render(request, "qa/search_results.html", {"form": form, "searched": False})
+    # The results are the same for every reader until anything is written: they are cached
+    # by the version of every board, read in one query with the newest entry find() needs.
+    figures = Round.objects.history_figures(newest=newest_entry())
+
+    def shared_context():
+        results = form.search(newest=figures["newest"])
         page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-        context.update(
-            page=page,
-            hits=load_hits(page.object_list, form.terms),
-            results=results,
-        )
-    return render(request, "qa/search_results.html", context)
+        return {"page": page, "hits": load_hits(page.object_list, form.terms), "results": results}
+
+    # The whole query string: the pages' links carry it.
+    query = sorted(request.GET.lists())
+    version = f"{Round.objects.history_version(figures)}.{request.user.is_staff}.{query}"
+    context = {"form": form, "searched": True}
+    return render_with_shared_parts(
+        request, "qa/search_results.html", context, version, shared_context
+    )
 
 
 @require_safe

@@ -42,22 +42,28 @@ class RoundQuerySet(models.QuerySet):
         """Count a change to these rounds' boards (see Round.revision)."""
         return self.update(revision=F("revision") + 1)
 
-    def history_version(self):
-        """Changes whenever anything a member's page may show changes, in one cheap query.
+    def history_figures(self, **also):
+        """What history_version() is made of, with the aggregates `also` in the same query."""
+        visible = ~Q(state__in=Round.DRAFTS)
+        return self.aggregate(
+            revisions=Sum("revision"),
+            rounds=Count("pk", filter=visible),
+            ids=Sum("pk", filter=visible),
+            updated=Max("updated"),
+            **also,
+        )
+
+    def history_version(self, figures=None):
+        """Changes whenever anything a member's page or a search may show changes; one cheap
+        query (or none, given history_figures()).
 
         Every write counts in its round's revision, and renames in every round's; publishing
         or hiding a round changes which rounds are visible, and their count and the sum of
         their ids, even from the admin's bulk action, which moves neither `updated` nor a
         revision.
         """
-        visible = ~Q(state__in=Round.DRAFTS)
-        stamp = self.aggregate(
-            revisions=Sum("revision"),
-            rounds=Count("pk", filter=visible),
-            ids=Sum("pk", filter=visible),
-            updated=Max("updated"),
-        )
-        return "{revisions}.{rounds}.{ids}.{updated}".format(**stamp)
+        figures = figures or self.history_figures()
+        return "{revisions}.{rounds}.{ids}.{updated}".format(**figures)
 
     def with_counts(self):
         from . import Answer, Pick, Question
