@@ -4,12 +4,14 @@
 2. A fresh PostgreSQL database gets 200 rounds x 12 members (4 questions each, 3 answers
    per picked question) from generate_demo_data.
 3. gunicorn serves it with production settings on loopback, Redis as the cache; wrk drives
-   each page for a fixed time. Queries per request are counted with Django's test client
+   each page for a fixed time, the board, question and member pages also signed in as a
+   member. Queries per request are counted with Django's test client
    against the same database, on a second (warm) request, as the server sees them.
 4. The database grows past 100,000 answers and the pages are driven again: what must not
    change with the data's size is shown not to.
 
-The tables go to standard output and between the markers in docs/PERFORMANCE.md.
+The tables go to standard output and between the markers in docs/PERFORMANCE.md, with a
+table of issue 16's targets at both sizes first.
 """
 
 import json
