@@ -61,7 +61,9 @@ class SharedPartNode(template.Node):
         self.name, self.nodelist = name, nodelist
 
     def render(self, context):
-        shared = context["shared"]
+        shared = context.get("shared")
+        if shared is None:  # a view that caches nothing: everything is rendered for the reader
+            return self.nodelist.render(context)
         name = self.name.resolve(context)
         part = shared.get(name)
         if part is None:

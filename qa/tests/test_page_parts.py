@@ -178,3 +178,18 @@ def test_a_readers_part_is_skipped_only_when_it_would_show_nothing(readers, rf, 
             )
             shown += bool(html.strip())
     assert shown  # every state offers someone something (curators at least)
+
+
+def test_a_template_with_shared_parts_renders_whole_without_the_cache(readers, rf):
+    """Another view may render these templates without qa.pagecache: nothing is cached then,
+    and the reader's own parts are rendered in place."""
+    round_, people = readers
+    member, _client = people["first"]
+    member_lists, picked = round_.board()
+    request = rf.get(round_.get_absolute_url())
+    request.user = member.user
+    context = {"round": round_, "member_lists": member_lists, "picked": picked,
+               "matrix": [], "counts": {}, "user": member.user}  # fmt: skip
+    html = get_template("qa/round_detail.html").render(context, request)
+    assert pick_forms(html) and TOKEN.findall(html)
+    assert not any(key.startswith(":1:qa:parts:") for key in caches["pages"]._cache)
