@@ -56,7 +56,7 @@ class RoundPage:
 
 
 def round_page(items, rounds, position, size):
-    """The page of `items` (a member's, ordered newest round first) at `position`.
+    """The page of `items` (a member's, ordered newest round first) in `rounds` at `position`.
 
     One query: the items of the `size` + 1 nearest rounds holding any, the extra round only
     telling whether there is a page beyond.

@@ -149,19 +149,17 @@ def member_detail(request, name):
     def shared_context():
         rounds = _visible_rounds(request)
         counted = Member.objects.with_history_counts(rounds).get(pk=member.pk)
-        # Only what the lists show: an answer's Markdown and HTML are most of its row.
+        # Only what the lists show: an answer's Markdown and HTML are most of its row. Each
+        # page is of `rounds` (round_page()), which hides drafts from all but curators.
         sections = {
-            "questions": member.questions.visible_in(rounds)
-            .for_listing()
+            "questions": member.questions.for_listing()
             .with_pick_count()
             .with_answer_count()
             .defer("text", "search_text"),
-            "picks": member.picks.visible_in(rounds)
-            .for_listing()
-            .defer("question__text", "question__search_text"),
-            "answers": member.answers.visible_in(rounds)
-            .for_listing()
-            .defer("body", "body_html", "question__text", "question__text_html"),
+            "picks": member.picks.for_listing().defer("question__text", "question__search_text"),
+            "answers": member.answers.for_listing().defer(
+                "body", "body_html", "question__text", "question__text_html"
+            ),
         }
         pages = {
             section: round_page(rows, rounds, positions[section], ROUNDS_PER_PAGE[section])
