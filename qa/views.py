@@ -120,23 +120,26 @@ def question_detail(request, pk):
 @limited("search")
 def search(request):
     form = SearchForm(request.GET or None, rounds=_visible_rounds(request))
-    if not form.terms:
-        return render(request, "qa/search_results.html", {"form": form, "searched": False})
-    # The results are the same for every reader until anything is written: they are cached
-    # by the version of every board, read in one query with the newest entry find() needs.
+    # The page is the same for every reader asking the same query until anything is written
+    # (the member filter's choices included: a rename counts on every board), so all of it is
+    # cached by the version of every board, read in one query with the newest entry find()
+    # needs.
     figures = Round.objects.history_figures(newest=newest_entry())
 
     def shared_context():
-        results = form.search(newest=figures["newest"])
-        page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-        return {"page": page, "hits": load_hits(page.object_list, form.terms), "results": results}
+        context = {"form": form, "searched": bool(form.terms)}
+        if form.terms:
+            results = form.search(newest=figures["newest"])
+            page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+            hits = load_hits(page.object_list, form.terms)
+            context.update(page=page, hits=hits, results=results)
+        return context
 
     # The whole query string: the pages' links carry it.
     query = sorted(request.GET.lists())
     version = f"{Round.objects.history_version(figures)}.{request.user.is_staff}.{query}"
-    context = {"form": form, "searched": True}
     return render_with_shared_parts(
-        request, "qa/search_results.html", context, version, shared_context
+        request, "qa/search_results.html", {}, version, shared_context
     )
 
 

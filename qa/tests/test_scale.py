@@ -104,8 +104,8 @@ PAGES = {
     # parallel workers (SET LOCAL).
     "search in Hangul":          Page(at("/search/?q=로드밸런싱"), 4,      6,     6, on_postgresql=1),
     "search in English":         Page(at("/search/?q=TCP"),        5,      7,     7, on_postgresql=1),
-    # The version and the member filter's choices: the results are the cached shared part.
-    "search, again":             Page(at("/search/?q=TCP"),        2,      4,     4, again=True),
+    # The version: the form and the results are the cached shared part.
+    "search, again":             Page(at("/search/?q=TCP"),        1,      3,     3, again=True),
     # A count for the pages, then the page's rounds with their counts as subqueries.
     "round list":                Page(at("/rounds/"),              2,      4,     4),
     "answer feed":               Page(at("/feed/"),                1,      1,     1),
