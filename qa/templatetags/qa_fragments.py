@@ -36,6 +36,24 @@ class SignedInReader(AnonymousUser):
     is_anonymous = False
 
 
+class SharedRequest:
+    """The request as a shared part may see it: its address and query, not its reader.
+
+    The reader is the stand-in; the session, cookies and headers (which carry the CSRF
+    cookie) are not there at all, so a template cannot show them by mistake.
+    """
+
+    HIDDEN = frozenset({"session", "COOKIES", "META", "headers", "auth", "_messages"})
+
+    def __init__(self, request, reader):
+        self._request, self.user = request, reader
+
+    def __getattr__(self, name):
+        if name in self.HIDDEN:
+            raise AttributeError(name)
+        return getattr(self._request, name)
+
+
 class _Slots:
     def __init__(self):
         self.token = secrets.token_hex(16)
@@ -83,7 +101,13 @@ class SharedPartNode(template.Node):
         slots = _Slots()
         # "NOTPROVIDED": {% csrf_token %} renders nothing here; a form belongs in a live part.
         with context.push(
-            user=reader, perms=None, csrf_token="NOTPROVIDED", **{SLOTS: slots}, **shared.data()
+            user=reader,
+            request=SharedRequest(context["request"], reader),
+            perms=None,
+            messages=(),
+            csrf_token="NOTPROVIDED",
+            **{SLOTS: slots},
+            **shared.data(),
         ):
             html = self.nodelist.render(context)
         return html.split(f"<!--{slots.token}-->"), slots.slots

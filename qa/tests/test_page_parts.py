@@ -193,3 +193,15 @@ def test_a_template_with_shared_parts_renders_whole_without_the_cache(readers, r
     html = get_template("qa/round_detail.html").render(context, request)
     assert pick_forms(html) and TOKEN.findall(html)
     assert not any(key.startswith(":1:qa:parts:") for key in caches["pages"]._cache)
+
+
+def test_a_shared_part_sees_the_requests_address_but_not_its_reader(rf):
+    from qa.templatetags.qa_fragments import SharedRequest
+
+    request = rf.get("/rounds/3/?utm=x", HTTP_COOKIE="csrftoken=secret")
+    request.session = {"_auth_user_id": "1"}
+    shared = SharedRequest(request, SignedInReader())
+    assert shared.build_absolute_uri(shared.path) == "http://testserver/rounds/3/"
+    assert shared.GET["utm"] == "x" and shared.user.is_authenticated
+    for hidden in ("session", "COOKIES", "META", "headers"):
+        assert not hasattr(shared, hidden)
