@@ -10,7 +10,7 @@ from django.template.loader import get_template
 from django.test import Client
 
 from qa.models import Answer, Member, Question, Round
-from qa.templatetags.qa_fragments import SignedInReader
+from qa.templatetags.qa_fragments import SharedRequest, SignedInReader
 from qa.templatetags.qa_permissions import SHOWS_NOTHING
 
 from .factories import UserFactory
@@ -196,8 +196,6 @@ def test_a_template_with_shared_parts_renders_whole_without_the_cache(readers, r
 
 
 def test_a_shared_part_sees_the_requests_address_but_not_its_reader(rf):
-    from qa.templatetags.qa_fragments import SharedRequest
-
     request = rf.get("/rounds/3/?utm=x", HTTP_COOKIE="csrftoken=secret")
     request.session = {"_auth_user_id": "1"}
     shared = SharedRequest(request, SignedInReader())
