@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST, require_safe
 from .board import answer_matrix, board_counts
 from .diffs import line_diff
 from .exporter import export_filename, export_round
-from .history import ROUNDS_PER_PAGE, Position, page_links, round_page
 from .forms import AnswerForm, ImageUploadForm, QuestionForm, SearchForm
+from .history import ROUNDS_PER_PAGE, Position, page_links, round_page
 from .limits import limited
 from .markdown import render_markdown
 from .models import (
@@ -121,9 +121,10 @@ def question_detail(request, pk):
 def search(request):
     form = SearchForm(request.GET or None, rounds=_visible_rounds(request))
     # The page is the same for every reader asking the same query until anything is written
-    # (the member filter's choices included: a rename counts on every board), so all of it is
-    # cached by the version of every board, read in one query with the newest entry find()
-    # needs.
+    # (the member filter's choices too: a rename counts on every board; a member added since
+    # shows in them once anything is written, and has nothing to find before), so all of it
+    # is cached by the version of every board, read in one query with the newest entry
+    # find() needs.
     figures = Round.objects.history_figures(newest=newest_entry())
 
     def shared_context():
