@@ -211,15 +211,12 @@ def targets_table(results):
         for _title, rows, latency in results:
             if name == "search p95":
                 values = [percentile(row["timings"], 0.95) for row in latency]
-                cells.append(f"{min(values):.1f}-{max(values):.1f}" if values else "—")
+                low, high = (f"{min(values):.1f}", f"{max(values):.1f}") if values else ("—", "—")
+                cells.append(low if low == high else f"{low}-{high}")
                 continue
             ratios = [row["ratio"] for row in rows if kind(row["page"]) == name]
-            if not ratios:
-                cells.append("—")
-            elif len(ratios) == 1:
-                cells.append(f"{ratios[0]:.0%}")
-            else:
-                cells.append(f"{min(ratios):.0%}-{max(ratios):.0%}")
+            low, high = (f"{min(ratios):.0%}", f"{max(ratios):.0%}") if ratios else ("—", "—")
+            cells.append(low if low == high else f"{low}-{high}")
         lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
