@@ -4,7 +4,8 @@
 2. A fresh PostgreSQL database gets 200 rounds x 12 members (4 questions each, 3 answers
    per picked question) from generate_demo_data.
 3. gunicorn serves it with production settings on loopback, Redis as the cache; wrk drives
-   each page for a fixed time. Queries per request are counted with Django's test client
+   each page for a fixed time, the board, question and member pages also signed in as a
+   member. Queries per request are counted with Django's test client
    against the same database, on a second (warm) request, as the server sees them.
 4. The database grows past 100,000 answers and the pages are driven again: what must not
    change with the data's size is shown not to.
@@ -12,7 +13,8 @@
    (written to a temporary folder) into a fresh database: the time a group moving in waits.
    `python bench/run.py import-history` runs this step alone.
 
-The tables go to standard output and between the markers in docs/PERFORMANCE.md.
+The tables go to standard output and between the markers in docs/PERFORMANCE.md, with a
+table of issue 16's targets at both sizes first.
 """
 
 import json
@@ -154,10 +156,13 @@ def measure(title):
     rows = []
     flush_cache()
     member, cookie = signed_in_member()
-    runs = [(label, path, None, None) for label, path in pages()]
-    # Members see their own buttons, so their board is rendered for them, never cached.
-    board = runs[2][1]
-    runs.insert(3, (f"{board} signed in", board, member, cookie))
+    runs = []
+    # Members see their own buttons: their pages are built from cached shared parts and
+    # what is theirs, rendered for them (qa.pagecache.SharedParts).
+    for label, path in pages():
+        runs.append((label, path, None, None))
+        if path.startswith(("/rounds/", "/questions/", "/members/")):
+            runs.append((f"{label} signed in", path, member, cookie))
     latency = []
     with Server(PORT) as server:
         for label, path, client, cookie in runs:
@@ -178,6 +183,50 @@ def measure(title):
     for row in rows:
         row["ratio"] = row["rps"] / healthz
     return counts, rows, latency
+
+
+# The targets of issue 16, as ratios to /healthz in the same run: (label, kind of page, target).
+TARGETS = [
+    ("a round's board, signed in", "board signed in", "≥ 40%"),
+    ("a question page, signed in", "question signed in", "≥ 40%"),
+    ("a member page, visitor", "member", "≥ 30%"),
+    ("a member page, signed in", "member signed in", "≥ 30%"),
+    ("search under 8 connections", "search", "≥ 15%"),
+    ("search p95 one at a time, ms", "search p95", "< 30 ms at 100,000 answers"),
+    ("visitors' board", "board", "≥ 60%"),
+    ("visitors' question page", "question", "≥ 60%"),
+]
+
+
+def kind(label):
+    """Which of TARGETS' kinds of page a row of measure() is."""
+    signed = " signed in" if label.endswith(" signed in") else ""
+    if label.startswith("/ ("):  # this week's board, at /
+        return "board" + signed
+    for prefix, name in (("/rounds/", "board"), ("/questions/", "question"),
+                         ("/members/", "member"), ("/search/", "search")):  # fmt: skip
+        if label.startswith(prefix):
+            return name + signed
+    return None
+
+
+def targets_table(results):
+    """One row per target, one column per data size: the range over that kind's pages."""
+    header = "| Page | target | " + " | ".join(f"{title}" for title, _r, _l in results) + " |"
+    lines = [header, "|---|---|" + "---:|" * len(results)]
+    for label, name, target in TARGETS:
+        cells = []
+        for _title, rows, latency in results:
+            if name == "search p95":
+                values = [percentile(row["timings"], 0.95) for row in latency]
+                low, high = (f"{min(values):.1f}", f"{max(values):.1f}") if values else ("—", "—")
+                cells.append(low if low == high else f"{low}-{high}")
+                continue
+            ratios = [row["ratio"] for row in rows if kind(row["page"]) == name]
+            low, high = (f"{min(ratios):.0%}", f"{max(ratios):.0%}") if ratios else ("—", "—")
+            cells.append(low if low == high else f"{low}-{high}")
+        lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def table(rows):
@@ -348,12 +397,13 @@ def main():
     # A micro-benchmark of a few milliseconds on two cores: after the load below, autovacuum
     # and checkpoints of 100,000 new rows share the machine and double it.
     md = markdown_timing()
-    sections = []
+    sections, results = [], []
     for title, data in (("Board at 200 rounds", SMALL), ("Grown past 100,000 answers", LARGE)):
         started = time.perf_counter()
         call_command("generate_demo_data", **data)
         generated = time.perf_counter() - started
         counts, rows, latency = measure(title)
+        results.append((f"{counts['rounds']:,} rounds", rows, latency))
         args = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in data.items())
         sections.append(
             f"### {title}\n\n"
@@ -386,9 +436,15 @@ def main():
         f"wrk {wrk_version}, 2 threads, {CONNECTIONS} connections, {SECONDS} s per page after "
         f"a 2 s warm-up, on the same machine"
     )
+    targets = (
+        "### Targets (issue 16)\n\nRatios to `/healthz` in this run (a range where several "
+        "pages are of the kind: the board and `/`, the five searches); search p95 in ms, "
+        f"one request at a time.\n\n{targets_table(results)}"
+    )
+    print("\n" + targets)
     write_report(
         REPORT,
-        f"Measured by `make bench` on {stamp}:\n\n{machine()}\n{setup}\n\n"
+        f"Measured by `make bench` on {stamp}:\n\n{machine()}\n{setup}\n\n{targets}\n\n"
         + "\n\n".join(sections) + "\n\n" + markdown + "\n\n" + history,
         "Performance",
         START,

@@ -233,12 +233,12 @@ class SearchForm(forms.Form):
             self.cleaned_data[name] is not None for name in ("round", "member")
         )
 
-    def search(self):
+    def search(self, newest=None):
         """find() rows for the query, within the chosen round and member."""
         rounds = self.rounds
         if self.cleaned_data["round"] is not None:
             rounds = rounds.filter(number=self.cleaned_data["round"])
-        return find(self.terms, rounds, author=self.cleaned_data["member"])
+        return find(self.terms, rounds, author=self.cleaned_data["member"], newest=newest)
 
 
 class InvitationForm(forms.Form):

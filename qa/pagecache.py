@@ -13,13 +13,49 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache, caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
 # Old versions are never read again; they only need to leave the cache eventually.
 TIMEOUT = 24 * 60 * 60
+
+
+class InProcessCache(LocMemCache):
+    """Django's local-memory cache, keeping values as they are instead of pickled.
+
+    The "pages" cache: a shared part of a board comes back with the values its live parts
+    need (model instances), and unpickling those took longer than rendering the parts. Safe
+    because keys name versions (nothing is stored twice under one key) and what is read is
+    only read. Only get, set, add and delete are used.
+    """
+
+    def get(self, key, default=None, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if self._has_expired(key):
+                self._delete(key)
+                return default
+            value = self._cache[key]
+            self._cache.move_to_end(key, last=False)
+        return value
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            self._set(key, value, timeout)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if self._has_expired(key):
+                self._set(key, value, timeout)
+                return True
+            return False
 
 
 def _shared(request):
@@ -58,4 +94,77 @@ def for_visitors(request, version, render_page):
             cache.set(key, response.content, TIMEOUT)
         except Exception:
             logger.warning("cache unavailable; %s not kept", request.path, exc_info=True)
+    return response
+
+
+class SharedParts:
+    """The parts of a page that are the same for every reader, cached; the rest rendered live.
+
+    For signed-in readers, whose pages cannot be cached whole. A page marks its shared parts
+    with {% shared_part "name" %} and, inside them, what depends on the reader with
+    {% live_include %} (qa.templatetags.qa_fragments). Everything a page's shared parts show
+    is kept under one key (the release, the language, the address, `version` and whether the
+    reader is signed in), fetched once per request; `load()` gives the context they need and is
+    called only when one of them has to be rendered.
+    """
+
+    def __init__(self, request, version, load):
+        self.request = request
+        self.key = "qa:parts:" + page_key(request, version).removeprefix("qa:page:") + (
+            ":member" if request.user.is_authenticated else ":visitor"
+        )
+        self._load = load
+        self._loaded = None
+        self._entry = None
+        self._changed = False
+
+    def data(self):
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
+
+    def get(self, name):
+        if self._entry is None:
+            self._entry = _fetch(self.key) or {}
+        return self._entry.get(name)
+
+    def put(self, name, part):
+        self._entry[name] = part
+        self._changed = True
+
+    def store(self):
+        """Keep what this request had to render, for the next reader."""
+        if self._changed:
+            _keep(self.key, self._entry)
+            self._changed = False
+
+
+def _fetch(key):
+    recent = caches["pages"]
+    content = recent.get(key)
+    if content is None:
+        try:
+            content = cache.get(key)
+        except Exception:
+            logger.warning("cache unavailable; rendering %s", key, exc_info=True)
+            return None
+        if content is not None:
+            recent.set(key, content, TIMEOUT)
+    return content
+
+
+def _keep(key, content):
+    caches["pages"].set(key, content, TIMEOUT)
+    try:
+        cache.set(key, content, TIMEOUT)
+    except Exception:
+        logger.warning("cache unavailable; %s not kept", key, exc_info=True)
+
+
+def render_with_shared_parts(request, template_name, context, version, load):
+    """render() for a page with shared parts (see SharedParts)."""
+    shared = SharedParts(request, version, load)
+    response = render(request, template_name, {**context, "shared": shared})
+    if response.status_code == 200:
+        shared.store()
     return response

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Subquery
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -59,10 +59,17 @@ class Results(list):
     truncated = False
 
 
-def find(terms, rounds, author=None):
+def newest_entry():
+    """The newest search entry's id, as an aggregate to read beside others in one query
+    (Round.objects.history_figures()): the search page's version and find()'s split."""
+    return Max(Subquery(SearchEntry.objects.order_by("-id").values("id")[:1]))
+
+
+def find(terms, rounds, author=None, newest=None):
     """Questions and answers in `rounds` (of `author`) containing every term, as Rows.
 
-    Korean spacing does not matter to a term. The newest MAX_RESULTS matches, ranked: texts
+    `newest` is the newest entry's id when the caller has read it already. Korean spacing
+    does not matter to a term. The newest MAX_RESULTS matches, ranked: texts
     holding the whole query as typed first, then those holding it with other Korean spacing,
     then the rest; within each, questions before answers, then the newest.
     """
@@ -73,7 +80,9 @@ def find(terms, rounds, author=None):
     if author is not None:
         entries = entries.filter(author=author)
     parts = [entries]
-    boundary = (SearchEntry.objects.aggregate(newest=Max("id"))["newest"] or 0) - RECENT_ENTRIES
+    if newest is None:
+        newest = SearchEntry.objects.aggregate(newest=Max("id"))["newest"]
+    boundary = (newest or 0) - RECENT_ENTRIES
     if boundary > 0:
         parts = [entries.filter(id__gt=boundary), entries.filter(id__lte=boundary)]
     rows = []

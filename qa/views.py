@@ -18,6 +18,7 @@ from .board import answer_matrix, board_counts
 from .diffs import line_diff
 from .exporter import export_filename, export_round
 from .forms import AnswerForm, ImageUploadForm, QuestionForm, SearchForm
+from .member_history import ROUNDS_PER_PAGE, Position, page_links, round_page
 from .limits import limited
 from .markdown import render_markdown
 from .models import (
@@ -31,11 +32,10 @@ from .models import (
     Round,
     member_of,
 )
-from .pagecache import for_visitors
-from .search import load_hits
+from .pagecache import for_visitors, render_with_shared_parts
+from .search import load_hits, newest_entry
 
 SEARCH_PAGE_SIZE = 20
-MEMBER_PAGE_SIZE = 20
 ROUND_PAGE_SIZE = 52  # a year of weekly rounds
 
 
@@ -77,17 +77,20 @@ def round_export(request, number):
 
 
 def _render_board(request, round_, is_home=False):
-    def render_page():
+    def shared_context():
         member_lists, picked = round_.board()
-        context = {
-            "round": round_,
+        return {
             "member_lists": member_lists,
             "picked": picked,
             "matrix": answer_matrix(member_lists, picked),
             "counts": board_counts(member_lists, picked),
-            "is_home": is_home,
         }
-        return render(request, "qa/round_detail.html", context)
+
+    def render_page():
+        context = {"round": round_, "is_home": is_home}
+        return render_with_shared_parts(
+            request, "qa/round_detail.html", context, round_.board_version, shared_context
+        )
 
     return for_visitors(request, round_.board_version, render_page)
 
@@ -100,11 +103,15 @@ def question_detail(request, pk):
     if round_ is None or not round_.is_visible_to(request.user):
         raise Http404
 
-    def render_page():
+    def shared_context():
         question = get_object_or_404(Question.objects.select_related("author"), pk=pk)
         question.round = round_
-        context = {"question": question.load_board_parts()}
-        return render(request, "qa/question_detail.html", context)
+        return {"question": question.load_board_parts()}
+
+    def render_page():
+        return render_with_shared_parts(
+            request, "qa/question_detail.html", {}, round_.page_version, shared_context
+        )
 
     return for_visitors(request, round_.page_version, render_page)
 
@@ -113,42 +120,65 @@ def question_detail(request, pk):
 @limited("search")
 def search(request):
     form = SearchForm(request.GET or None, rounds=_visible_rounds(request))
-    context = {"form": form, "page": None, "hits": None}
-    if form.terms:
-        results = form.search()
-        page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-        context.update(
-            page=page,
-            hits=load_hits(page.object_list, form.terms),
-            results=results,
-        )
-    return render(request, "qa/search_results.html", context)
+    # The page is the same for every reader asking the same query until anything is written
+    # (the member filter's choices too: a rename counts on every board; a member added since
+    # shows in them once anything is written, and has nothing to find before), so all of it
+    # is cached by the version of every board, read in one query with the newest entry
+    # find() needs.
+    figures = Round.objects.history_figures(newest=newest_entry())
+
+    def shared_context():
+        context = {"form": form, "searched": bool(form.terms)}
+        if form.terms:
+            results = form.search(newest=figures["newest"])
+            page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+            hits = load_hits(page.object_list, form.terms)
+            context.update(page=page, hits=hits, results=results)
+        return context
+
+    # The whole query string: the pages' links carry it.
+    query = sorted(request.GET.lists())
+    version = f"{Round.objects.history_version(figures)}.{request.user.is_staff}.{query}"
+    return render_with_shared_parts(
+        request, "qa/search_results.html", {}, version, shared_context
+    )
 
 
 @require_safe
 def member_detail(request, name):
-    """A member's questions, picks and answers, newest round first, each paged on its own."""
+    """A member's questions, picks and answers, newest round first, each paged by round."""
     member = get_object_or_404(Member, name=name)
-    rounds = _visible_rounds(request)
-    # Only what the lists show: an answer's Markdown and HTML are most of its row.
-    sections = {
-        "questions": member.questions.visible_in(rounds)
-        .for_listing()
-        .with_pick_count()
-        .with_answer_count()
-        .defer("text", "search_text"),
-        "picks": member.picks.visible_in(rounds)
-        .for_listing()
-        .defer("question__text", "question__search_text"),
-        "answers": member.answers.visible_in(rounds)
-        .for_listing()
-        .defer("body", "body_html", "question__text", "question__text_html"),
-    }
-    context = {"member": member}
-    for section, rows in sections.items():
-        number = request.GET.get(f"{section}_page")
-        context[section] = Paginator(rows, MEMBER_PAGE_SIZE).get_page(number)
-    return render(request, "qa/member_detail.html", context)
+    positions = {section: Position.from_query(request.GET, section) for section in ROUNDS_PER_PAGE}
+
+    def shared_context():
+        rounds = _visible_rounds(request)
+        counted = Member.objects.with_history_counts(rounds).get(pk=member.pk)
+        # Only what the lists show: an answer's Markdown and HTML are most of its row. Each
+        # page is of `rounds` (round_page()), which hides drafts from all but curators.
+        sections = {
+            "questions": member.questions.for_listing()
+            .with_pick_count()
+            .with_answer_count()
+            .defer("text", "search_text"),
+            "picks": member.picks.for_listing().defer("question__text", "question__search_text"),
+            "answers": member.answers.for_listing().defer(
+                "body", "body_html", "question__text", "question__text_html"
+            ),
+        }
+        pages = {
+            section: round_page(rows, rounds, positions[section], ROUNDS_PER_PAGE[section])
+            for section, rows in sections.items()
+        }
+        page_links(pages, {section: f"#{section}-heading" for section in pages})
+        return {"counted": counted, **pages}
+
+    # Any change on any board may show here (a question picked, a name, a round published);
+    # the query string counts only as the positions it names, so junk never fills the cache.
+    where = sorted((s, p.as_query(s).items()) for s, p in positions.items())
+    version = f"{member.pk}.{Round.objects.history_version()}.{request.user.is_staff}.{where}"
+    return render_with_shared_parts(
+        request, "qa/member_detail.html", {"member": member}, version, shared_context
+    )
 
 
 @require_safe

@@ -96,6 +96,10 @@ class Answer(WrittenText, models.Model):
         ordering = ["created", "pk"]
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
+        indexes = [
+            # A member's page, paged by round (qa.member_history).
+            models.Index(fields=["author", "round"], name="qa_answer_author_round"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["question", "author"], name="qa_answer_unique_author_question"

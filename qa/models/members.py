@@ -11,7 +11,8 @@ from ..text import validate_one_line
 
 def member_of(user):
     """The member an account takes part as; None for visitors and accounts not linked to one."""
-    # Django caches the reverse one-to-one, even a missing one: one query per request at most.
+    # Loaded with the account (qa.backends.MemberBackend); Django caches the reverse
+    # one-to-one, even a missing one, so this is one query per request at most otherwise.
     return getattr(user, "member", None)
 
 
@@ -25,6 +26,7 @@ def display_name(user):
     member = member_of(user)
     return member.name if member else user.get_username()
 
+
 class MemberQuerySet(models.QuerySet):
     def unclaimed(self):
         """Members without a login account yet, such as those imported from files."""
@@ -34,6 +36,21 @@ class MemberQuerySet(models.QuerySet):
         """Members whose name is `name` in any letter case: two such names would be confused
         on a board, so a new or changed name must find none (the constraint is exact)."""
         return self.filter(name__iexact=name)
+
+    def with_history_counts(self, rounds):
+        """Each member's questions, picks and answers in `rounds`, counted by the database."""
+        from . import Answer, Pick, Question
+        from .rounds import _count_of
+
+        def count(model, field):
+            rows = model.objects.filter(**{field: models.OuterRef("pk")}, round__in=rounds)
+            return _count_of(rows, field)
+
+        return self.annotate(
+            question_count=count(Question, "author"),
+            pick_count=count(Pick, "picker"),
+            answer_count=count(Answer, "author"),
+        )
 
 
 class Member(models.Model):

@@ -123,6 +123,11 @@ class Question(WrittenText, models.Model):
         ordering = ["round", "author", "position"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
+        indexes = [
+            # A member's page, paged by round (qa.member_history); picks have the unique index on
+            # (picker, round, question_author).
+            models.Index(fields=["author", "round"], name="qa_question_author_round"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "author", "position"], name="qa_question_unique_author_position"

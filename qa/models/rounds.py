@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, models, router, transaction
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -76,6 +76,29 @@ class RoundQuerySet(models.QuerySet):
                 round_.state = state
                 moves.append((round_, old, state))
         return moves
+
+    def history_figures(self, **also):
+        """What history_version() is made of, with the aggregates `also` in the same query."""
+        visible = ~Q(state__in=Round.DRAFTS)
+        return self.aggregate(
+            revisions=Sum("revision"),
+            rounds=Count("pk", filter=visible),
+            ids=Sum("pk", filter=visible),
+            updated=Max("updated"),
+            **also,
+        )
+
+    def history_version(self, figures=None):
+        """Changes whenever anything a member's page or a search may show changes; one cheap
+        query (or none, given history_figures()).
+
+        Every write counts in its round's revision, and renames in every round's; publishing
+        or hiding a round changes which rounds are visible, and their count and the sum of
+        their ids, even from the admin's bulk action, which moves neither `updated` nor a
+        revision.
+        """
+        figures = figures or self.history_figures()
+        return "{revisions}.{rounds}.{ids}.{updated}".format(**figures)
 
     def with_counts(self):
         from . import Answer, Pick, Question

@@ -38,3 +38,18 @@ def group_pick_offer(question, user):
 @register.filter
 def can_answer(question, user):
     return question.can_answer(user)
+
+
+# When a reader's part of a page (qa_fragments' live_include) would show nothing: the
+# template's own outer condition, checked without rendering it. A board has a live part per
+# question and per answer, and most readers may act on few of them.
+def _no_question_actions(user, question, **values):
+    return not (pick_offer(question, user) or group_pick_offer(question, user) or can_edit(question, user))
+
+
+SHOWS_NOTHING = {
+    "qa/_question_actions.html": _no_question_actions,
+    "qa/_answer_edit_link.html": lambda user, answer, **values: not answer.can_edit(user),
+    "qa/_answer_link.html": lambda user, question, **values: not question.can_answer(user),
+    "qa/_add_question.html": lambda user, round, **values: not round.can_add_question(user),
+}

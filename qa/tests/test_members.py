@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client
 
+from qa.member_history import ROUNDS_PER_PAGE
 from qa.models import Member, Round
 
 from .factories import AnswerFactory, MemberFactory, PickFactory, QuestionFactory, RoundFactory
@@ -64,7 +65,8 @@ DRAFT_TEXTS = ["3주차 초안", "초안 질문", "초안의 bee 질문", "초�
 def test_draft_rounds_stay_off_member_pages_for_all_but_curators(chloe_weeks, reader):
     client = Client() if reader == "visitor" else sign_in("reader")
     response = client.get(chloe_weeks.get_absolute_url())
-    counts = [response.context[s].paginator.count for s in ["questions", "picks", "answers"]]
+    counted = response.context["counted"]
+    counts = [counted.question_count, counted.pick_count, counted.answer_count]
     assert counts == [3, 2, 2]
     html = response.content.decode()
     assert [text for text in DRAFT_TEXTS if text in html] == []
@@ -73,7 +75,8 @@ def test_draft_rounds_stay_off_member_pages_for_all_but_curators(chloe_weeks, re
 
 def test_curators_see_draft_rounds_on_member_pages(staff_client, chloe_weeks):
     response = staff_client.get(chloe_weeks.get_absolute_url())
-    counts = [response.context[s].paginator.count for s in ["questions", "picks", "answers"]]
+    counted = response.context["counted"]
+    counts = [counted.question_count, counted.pick_count, counted.answer_count]
     assert counts == [4, 3, 3]
     html = response.content.decode()
     assert [text for text in DRAFT_TEXTS if text in html] == DRAFT_TEXTS
@@ -104,7 +107,7 @@ def test_names_link_to_member_pages_on_the_board_and_question_page(client, chloe
     assert f'<a class="answer__author" href="{chloe_weeks.get_absolute_url()}">클로이</a>' in page
 
 
-def test_long_member_lists_are_paged_each_on_its_own(client):
+def test_long_member_lists_are_paged_by_round_each_on_its_own(client):
     chloe, sky = MemberFactory(name="클로이"), MemberFactory(name="sky")
     for number in range(1, 26):
         round_ = RoundFactory(number=number)
@@ -112,18 +115,43 @@ def test_long_member_lists_are_paged_each_on_its_own(client):
         picked = QuestionFactory(round=round_, author=sky, position=1)
         PickFactory(question=picked, picker=chloe)
     first = client.get(chloe.get_absolute_url())
-    assert [q.round.number for q in first.context["questions"]] == list(range(25, 5, -1))
+    per_page = ROUNDS_PER_PAGE["questions"]
+    assert [q.round.number for q in first.context["questions"]] == list(range(25, 25 - per_page, -1))
     html = first.content.decode()
     assert "질문 25개" in html  # the count is of all of them, not of one page
-    assert 'href="?questions_page=2#questions-heading"' in html
-    assert 'href="?picks_page=2#picks-heading"' in html
-    assert "answers_page=" not in html  # no answers, so nothing to page
+    assert f'href="?questions_before={26 - per_page}#questions-heading"' in html
+    assert f'href="?picks_before={26 - ROUNDS_PER_PAGE["picks"]}#picks-heading"' in html
+    assert "answers_before=" not in html  # no answers, so nothing to page
+    assert "_after=" not in html  # the newest page has nothing newer
 
-    second = client.get(chloe.get_absolute_url(), {"questions_page": 2, "picks_page": 2})
+    second = client.get(chloe.get_absolute_url(), {"questions_before": 6, "picks_before": 11})
     assert [q.round.number for q in second.context["questions"]] == [5, 4, 3, 2, 1]
-    assert len(second.context["picks"]) == 5
+    assert [p.question.round.number for p in second.context["picks"]] == list(range(10, 0, -1))
+    second_html = second.content.decode()
+    assert "questions_before=1" not in second_html  # the oldest page has nothing older
     # Paging one list keeps the other list's page in the links.
-    assert 'href="?questions_page=1&amp;picks_page=2#questions-heading"' in second.content.decode()
+    assert 'href="?picks_before=11&amp;questions_after=5#questions-heading"' in second_html
+
+    newer = client.get(chloe.get_absolute_url(), {"questions_after": 5})
+    assert [q.round.number for q in newer.context["questions"]] == [10, 9, 8, 7, 6]
+    assert 'href="?questions_after=10#questions-heading"' in newer.content.decode()
+    assert 'href="?questions_before=6#questions-heading"' in newer.content.decode()
+
+
+def test_member_pages_page_by_round_and_skip_rounds_without_the_members_items(client):
+    sky = MemberFactory(name="sky")
+    rounds = [RoundFactory(number=number) for number in range(1, 31)]
+    for round_ in rounds[::3]:  # rounds 1, 4, 7, ...: two questions each
+        QuestionFactory(round=round_, author=sky, position=1)
+        QuestionFactory(round=round_, author=sky, position=2)
+    RoundFactory(number=31, state="draft")
+    html_page = client.get(sky.get_absolute_url(), {"questions_before": "28"})
+    numbers = [q.round.number for q in html_page.context["questions"]]
+    assert numbers == [25, 25, 22, 22, 19, 19, 16, 16, 13, 13]
+    junk = client.get(sky.get_absolute_url(), {"questions_before": "x", "utm": "y"})
+    assert junk.status_code == 200
+    main = junk.content.decode().split('<main id="main"')[1]
+    assert "utm" not in main  # links are built from what is understood
 
 
 def test_member_page_counts_say_what_they_count(client, chloe_weeks):

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache, caches
 from django.test import Client
 
-from qa import views
+from qa import pagecache
 from studygroup.release import code_release
 
 from qa.models import Answer, Member, Pick, Question, Round
@@ -279,7 +279,7 @@ def test_a_new_release_never_serves_pages_of_the_previous_one(client, week, sett
     settings.STUDYBOARD_RELEASE = "before"
     first = client.get(week.get_absolute_url()).content
     # A deploy changed a template; the data did not change, so the version is the same.
-    with patch("qa.views.render", wraps=views.render) as render:
+    with patch("qa.pagecache.render", wraps=pagecache.render) as render:
         assert client.get(week.get_absolute_url()).content == first
         assert not render.called
         settings.STUDYBOARD_RELEASE = "after"

@@ -150,9 +150,9 @@ def test_the_review_queue_takes_the_same_queries_at_any_size(
     for n in range(size):
         _round, questions = closed_round_with_answers(questions=3, answers_each=3)
         grade(moon, questions[0], 1, now=timezone.now() - timedelta(days=3))  # due again
-    # Session, account, member; the first due card (with its question) and their count; new
+    # Session, account with its member; the first due card (with its question) and their count; new
     # questions met today and their count; the question's topics and its answers.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         page = member_client.get(REVIEW).content.decode()
     assert f"오늘 복습: {size} · 새 질문: {min(10 - size, 2 * size)}" in page
 

@@ -76,41 +76,50 @@ def admin_rounds():
     return reverse("admin:qa_round_changelist")
 
 
-# Signed in, a page adds the session, the user and the member; an export adds the first two
-# only, and feeds nothing (they never read the session). Signed-in pages are never cached,
-# so the "again" rows are for visitors only.
+# Signed in, a page adds the session and the user, with its member (qa.backends.MemberBackend);
+# so does an export, and feeds add nothing (they never read the session). Signed-in pages are never cached
+# whole: their "again" rows count a page built from its cached shared parts.
 PAGES = {
     #                                                              visitor member curator
     # The round, then the board's questions, picks and answers (the matrix adds none).
-    "home":                      Page(at("/"),                     4,      7,     7),
-    "board":                     Page(board,                       4,      7,     7),
-    # The round alone: its revision keys the cached page.
-    "board, again":              Page(board,                       1,      None,  None, again=True),
-    # Rendered again, never cached: a query string could fill the cache with copies.
-    "board with a query string": Page(board_utm,                   4,      None,  None, again=True),
+    "home":                      Page(at("/"),                     4,      6,     6),
+    "board":                     Page(board,                       4,      6,     6),
+    # The round alone: its revision keys the cached page, or for members the cached parts
+    # of it that are the same for everyone (qa.pagecache.SharedParts); their own buttons
+    # come from what those parts keep, with no query of their own.
+    "board, again":              Page(board,                       1,      3,     3, again=True),
+    # Rendered again, never cached whole (a query string could fill the cache with copies),
+    # but from its cached parts.
+    "board with a query string": Page(board_utm,                   1,      None,  None, again=True),
     # The round (by the question's id), the question, its picks, its answers.
-    "question":                  Page(question,                    4,      7,     7),
-    "question, again":           Page(question,                    1,      None,  None, again=True),
-    # The member, then for questions, picks and answers each a count and one page.
-    "member":                    Page(member,                      7,      10,    10),
-    # The newest entry's number, the matches, the page's answers, the member filter's
-    # choices; TCP also hits questions. PostgreSQL adds one: no parallel workers (SET LOCAL).
-    "search in Hangul":          Page(at("/search/?q=로드밸런싱"), 4,      7,     7, on_postgresql=1),
-    "search in English":         Page(at("/search/?q=TCP"),        5,      8,     8, on_postgresql=1),
+    "question":                  Page(question,                    4,      6,     6),
+    "question, again":           Page(question,                    1,      3,     3, again=True),
+    # The member, the version of every board (qa.models.rounds.history_version), the three
+    # counts in one query, then for questions, picks and answers one page of rounds each.
+    "member":                    Page(member,                      6,      8,     8),
+    # The member and the version: the rest is the page's cached shared part.
+    "member, again":             Page(member,                      2,      4,     4, again=True),
+    # The version of every board with the newest entry's number, the matches, the page's
+    # answers, the member filter's choices; TCP also hits questions. PostgreSQL adds one: no
+    # parallel workers (SET LOCAL).
+    "search in Hangul":          Page(at("/search/?q=로드밸런싱"), 4,      6,     6, on_postgresql=1),
+    "search in English":         Page(at("/search/?q=TCP"),        5,      7,     7, on_postgresql=1),
+    # The version: the form and the results are the cached shared part.
+    "search, again":             Page(at("/search/?q=TCP"),        1,      3,     3, again=True),
     # A count for the pages, then the page's rounds with their counts as subqueries.
-    "round list":                Page(at("/rounds/"),              2,      5,     5),
+    "round list":                Page(at("/rounds/"),              2,      4,     4),
     "answer feed":               Page(at("/feed/"),                1,      1,     1),
     "round feed":                Page(at("/rounds/feed/"),         1,      1,     1),
     # The round, its questions, their picks, their answers.
     "export":                    Page(export,                      4,      6,     6),
     # A count, the topic and member choices of the filters, the page of questions with their
     # answer counts, their topics.
-    "question bank":             Page(at("/bank/"),                5,      8,     8),
+    "question bank":             Page(at("/bank/"),                5,      7,     7),
     # A member's first day: no card due (one query), new questions met today, the first new
     # one and their count, its answers and its topics (qa.study_views.review).
-    "review":                    Page(at("/review/"),              None,   9,     9),
+    "review":                    Page(at("/review/"),              None,   8,     8),
     # The topic choices and the member's recent interviews.
-    "mock interview":            Page(at("/interview/"),           None,   5,     5),
+    "mock interview":            Page(at("/interview/"),           None,   4,     4),
     # Session and user (the admin never asks for the member), two counts (filtered, all),
     # the page of rounds with their counts, the date hierarchy's range and its dates.
     "admin round list":          Page(admin_rounds,                None,   None,  7),

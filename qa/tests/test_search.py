@@ -64,8 +64,14 @@ def found(client, query, **filters):
     assert response.status_code == 200
     return [
         ("answer" if hit.is_answer else "question", hit.obj.search_text)
-        for hit in response.context["hits"] or []
+        for hit in (shown(response)["hits"] if shown(response)["searched"] else [])
     ]
+
+
+def shown(response):
+    """What a search page's shared part showed: the form, and the hits, their page and
+    find()'s rows when there was a query (loaded again if the part came from the cache)."""
+    return response.context["shared"].data()
 
 
 # Pure text handling: no database.
@@ -193,8 +199,8 @@ def test_filters_by_round_and_member(client, board):
 def test_unknown_filter_is_a_form_error_not_a_crash(client, board):
     response = client.get("/search/", {"q": "락", "round": 99})
     assert response.status_code == 200
-    assert response.context["hits"] is None
-    assert response.context["form"].errors["round"]
+    assert not shown(response)["searched"]
+    assert shown(response)["form"].errors["round"]
 
 
 def test_drafts_are_searched_by_curators_only(client, staff_client, board):
@@ -205,7 +211,7 @@ def test_drafts_are_searched_by_curators_only(client, staff_client, board):
 def test_page_shows_snippets_and_links(client, board):
     response = client.get("/search/", {"q": "로드밸런싱"}, HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
-    assert response.context["page"].paginator.count == 2
+    assert shown(response)["page"].paginator.count == 2
     assert "<mark>로드밸런싱</mark>은 트래픽을" in html
     assert "<mark>로드 밸런싱</mark>이 필요한" in html
     answer = Answer.objects.get(author__name="bee")
@@ -225,7 +231,7 @@ def test_user_text_in_snippets_is_escaped(client, db):
 def test_empty_query_shows_the_form_only(client, board):
     response = client.get("/search/")
     assert response.status_code == 200
-    assert response.context["page"] is None
+    assert not shown(response)["searched"]
     html = response.content.decode()
     assert 'name="q"' in html
     assert "search-results" not in html and "결과 없음" not in html
@@ -233,7 +239,7 @@ def test_empty_query_shows_the_form_only(client, board):
 
 def test_no_match_says_so_with_hints(client, board):
     response = client.get("/search/", {"q": "쿠버네티스 파드"})
-    assert response.context["page"].paginator.count == 0
+    assert shown(response)["page"].paginator.count == 0
     html = response.content.decode()
     assert '<h2 id="results-heading">결과 없음</h2>' in html
     assert "“쿠버네티스 파드”의 낱말이 모두 들어 있는 질문이나 답변이 없습니다." in html
@@ -256,11 +262,11 @@ def test_results_are_paginated_keeping_the_query(client, db):
     for position in range(1, 26):
         QuestionFactory(round=round_, author=author, position=position, text=f"큐 문제 {position}")
     first = client.get("/search/", {"q": "큐", "member": "sky"})
-    assert first.context["page"].paginator.count == 25
-    assert len(first.context["hits"]) == 20
+    assert shown(first)["page"].paginator.count == 25
+    assert len(shown(first)["hits"]) == 20
     assert "?q=%ED%81%90&amp;member=sky&amp;page=2" in first.content.decode()
     second = client.get("/search/", {"q": "큐", "member": "sky", "page": 2})
-    assert [hit.obj.position for hit in second.context["hits"]] == [5, 4, 3, 2, 1]
+    assert [hit.obj.position for hit in shown(second)["hits"]] == [5, 4, 3, 2, 1]
 
 
 def test_saving_keeps_search_text_current(db):
@@ -407,13 +413,13 @@ def test_only_the_newest_matches_are_ranked_when_there_are_too_many(client, db, 
     for position in range(1, 6):
         QuestionFactory(round=round_, author=sky, position=position, text=f"큐 {position}")
     response = client.get("/search/", {"q": "큐"}, HTTP_ACCEPT_LANGUAGE="en")
-    assert [hit.obj.position for hit in response.context["hits"]] == [5, 4, 3]
-    assert response.context["results"].truncated
+    assert [hit.obj.position for hit in shown(response)["hits"]] == [5, 4, 3]
+    assert shown(response)["results"].truncated
     html = response.content.decode()
     assert "The newest 3 results" in html
     assert "More than 3 questions and answers match." in html
     few = client.get("/search/", {"q": "큐 5"}, HTTP_ACCEPT_LANGUAGE="en")
-    assert not few.context["results"].truncated
+    assert not shown(few)["results"].truncated
     assert "1 result" in few.content.decode()
 
 
@@ -598,3 +604,16 @@ def test_older_texts_are_read_when_the_newest_fall_short(client, db, monkeypatch
     monkeypatch.setattr(search, "MAX_RESULTS", 2)
     rows = find(["큐"], Round.objects.all())
     assert rows.truncated and len(rows) == 2
+
+
+def test_a_repeated_search_is_served_from_the_cache_until_anything_changes(client, board):
+    first = client.get("/search/", {"q": "데드락"})
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/search/", {"q": "데드락"})
+    # The version of every board with the newest entry: the page below the header is cached.
+    assert len(queries) == 1
+    assert again.content == first.content
+    week = Round.objects.visible().order_by("number").first()
+    QuestionFactory(round=week, author=MemberFactory(name="새멤버"), text="데드락 회피와 예방의 차이")
+    after = client.get("/search/", {"q": "데드락"}).content.decode()
+    assert "<mark>데드락</mark> 회피와 예방의 차이" in after

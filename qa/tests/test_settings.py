@@ -60,3 +60,28 @@ def test_development_needs_no_configuration():
 def test_no_missing_migrations():
     result = manage("makemigrations", "--check", "--dry-run", DJANGO_DEBUG="1")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_media_bucket_keeps_uploads_in_object_storage():
+    """Several nodes share uploads through MEDIA_BUCKET; protected images keep the site's own
+    address, where the account is checked, public ones the bucket's."""
+    script = (
+        "import django; django.setup();"
+        "from django.core.files.storage import default_storage as s;"
+        "s._setup(); print(type(s._wrapped).__name__, s.bucket_name, s.url('answers/a.png'))"
+    )
+
+    def run(**env):
+        clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MEDIA_"))}
+        result = subprocess.run(
+            [sys.executable, "-c", script], cwd=BASE_DIR, capture_output=True, text=True,
+            env={**clean_env, "DJANGO_SETTINGS_MODULE": "studygroup.settings", **PRODUCTION,
+                 "MEDIA_BUCKET": "board-media", **env},
+            timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    assert run(BOARD_PUBLIC="0") == ["MediaBucket", "board-media", "/media/answers/a.png"]
+    public = run(MEDIA_CUSTOM_DOMAIN="media.example.com")
+    assert public == ["MediaBucket", "board-media", "https://media.example.com/answers/a.png"]

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from qa import feeds, views
+from qa import feeds, member_history, views
 from qa.importer import clean_question_text, normalize_markdown, parse_round
 from qa.markdown import render_markdown
 from qa.models import Answer, Member, Question, Round
@@ -236,7 +236,8 @@ def long_pages():
     their own, and here one client makes hundreds of requests)."""
     with pytest.MonkeyPatch.context() as patch, override_settings(RATELIMIT_ENABLE=False):
         patch.setattr(views, "SEARCH_PAGE_SIZE", 1000)
-        patch.setattr(views, "MEMBER_PAGE_SIZE", 1000)
+        for section in member_history.ROUNDS_PER_PAGE:
+            patch.setitem(member_history.ROUNDS_PER_PAGE, section, 1000)
         patch.setattr(views, "ROUND_PAGE_SIZE", 1000)
         patch.setattr(feeds, "FEED_LENGTH", 1000)
         for model in (Answer, Question, Member, Round):

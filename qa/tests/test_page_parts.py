@@ -1,0 +1,205 @@
+"""Members' pages are built from parts cached for everyone and parts rendered for each reader:
+nothing personal is ever kept in, or served from, the shared cache."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import caches
+from django.template.loader import get_template
+from django.test import Client
+
+from qa.models import Answer, Member, Question, Round
+from qa.templatetags.qa_fragments import SharedRequest, SignedInReader
+from qa.templatetags.qa_permissions import SHOWS_NOTHING
+
+from .factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def account(member, **options):
+    member.user = UserFactory(username=f"account-{member.name}", password=None, **options)
+    member.save(update_fields=["user"])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member.user)
+    return client
+
+
+@pytest.fixture
+def readers(make_round):
+    """A round taking answers, two of its members signed in, a curator and a visitor."""
+    round_ = make_round(members=3, questions_each=3)
+    first, second, _third = Member.objects.filter(questions__round=round_).distinct().order_by("name")
+    curator = Member.objects.create(name="curator")
+    return round_, {
+        "first": (first, account(first)),
+        "second": (second, account(second)),
+        "curator": (curator, account(curator, is_staff=True)),
+        "visitor": (None, Client(enforce_csrf_checks=True)),
+    }
+
+
+def page(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    return response, response.content.decode()
+
+
+def pick_forms(html):
+    """The questions a page offers the reader's own 👀 on (not the group's)."""
+    forms = re.findall(r'<form class="inline-form" method="post" action="/questions/(\d+)/pick/">(.*?)</form>', html, re.S)
+    return {int(pk) for pk, form in forms if 'name="for"' not in form}
+
+
+def test_each_reader_gets_their_own_buttons_and_token_on_a_cached_board(readers):
+    round_, people = readers
+    path = round_.get_absolute_url()
+    pages = {}
+    for name, (member, client) in people.items():
+        pages[name] = page(client, path)
+    # After the first reader, the shared part came from the cache: its rendering is counted once.
+    assert any(key.startswith(":1:qa:parts:") for key in caches["pages"]._cache)
+
+    for name, (member, _client) in people.items():
+        response, html = pages[name]
+        tokens = set(TOKEN.findall(html))
+        if member is None:
+            assert not tokens and not pick_forms(html)
+            continue
+        assert f"{member.name}" in html.split('class="account__name"')[1].split("</span>")[0]
+        # Every question in the round but the member's own, and never the same set as another's.
+        others = set(
+            Question.objects.filter(round=round_).exclude(author=member).values_list("pk", flat=True)
+        )
+        offered = pick_forms(html)
+        if name == "curator":
+            assert "for\" value=\"group\"" in html and 'href="/questions/' in html
+        else:
+            assert offered and offered <= others
+            assert not offered & set(member.questions.values_list("pk", flat=True))
+        for other, (other_member, _other_client) in people.items():
+            if other != name:
+                other_html = pages[other][1]
+                assert not tokens & set(TOKEN.findall(other_html)), (name, other)
+                if other_member is not None and name != "curator" and other != "curator":
+                    assert pick_forms(other_html) != offered
+
+    # Answers: each member edits their own, and no one else's.
+    for name in ("first", "second"):
+        member, _client = people[name]
+        html = pages[name][1]
+        own = Answer.objects.filter(round=round_, author=member).values_list("pk", flat=True)
+        edits = {int(pk) for pk in re.findall(r'href="/answers/(\d+)/edit/"', html)}
+        assert edits == set(own)
+
+
+def test_a_token_works_for_its_own_session_only(readers):
+    """The token on one member's page is refused with another's session."""
+    round_, people = readers
+    path = round_.get_absolute_url()
+    first_client = people["first"][1]
+    second, second_client = people["second"]
+    _response, first_html = page(first_client, path)
+    _response, second_html = page(second_client, path)  # from the shared part the first left
+    question = Question.objects.filter(round=round_).exclude(author=second).exclude(picks__picker=second)
+    question = question.exclude(author__in=second.picks.values("question_author")).first()
+    token = TOKEN.findall(first_html)[0]
+    pick = {"pick": "1", "csrfmiddlewaretoken": token}
+    assert second_client.post(f"/questions/{question.pk}/pick/", pick).status_code == 403
+    own_token = TOKEN.findall(second_html)[0]
+    pick["csrfmiddlewaretoken"] = own_token
+    assert second_client.post(f"/questions/{question.pk}/pick/", pick).status_code == 302
+    assert question.picks.filter(picker=second).exists()
+
+
+def test_what_the_shared_cache_keeps_is_the_same_for_every_reader(readers):
+    """The shared parts of two members' and a curator's boards are one and the same entry,
+    with no name, token or account of theirs in it."""
+    round_, people = readers
+    path = round_.get_absolute_url()
+    for _name, (_member, client) in people.items():
+        page(client, path)
+    entries = [
+        value for key, value in caches["pages"]._cache.items() if key.startswith(":1:qa:parts:")
+    ]
+    members = [entry for entry in entries if isinstance(entry, dict) and "content" in entry]
+    assert len(members) == 2  # one for everyone signed in, one for visitors
+    for entry in members:
+        chunks, slots = entry["content"]
+        html = "".join(chunks)
+        assert "csrfmiddlewaretoken" not in html
+        assert "account-" not in html  # no account's name
+        # What the live parts keep holds no reader: only the page's own data.
+        for _template, values in slots:
+            assert "user" not in values and "request" not in values
+
+
+def test_a_member_whose_round_closed_sees_no_buttons_but_the_history(readers):
+    round_, people = readers
+    Round.objects.filter(pk=round_.pk).update(state=Round.State.CLOSED)
+    member, client = people["first"]
+    _response, html = page(client, round_.get_absolute_url())
+    assert not pick_forms(html) and "/edit/" not in html
+    assert 'href="/answers/' in html and "/history/" in html
+
+
+def test_the_stand_in_reader_has_no_member_and_no_rights():
+    reader = SignedInReader()
+    assert reader.is_authenticated and not reader.is_anonymous
+    assert not reader.is_staff and getattr(reader, "member", None) is None
+
+
+@pytest.mark.parametrize("state", [Round.State.QUESTIONS_OPEN, Round.State.ANSWERING, Round.State.CLOSED])
+def test_a_readers_part_is_skipped_only_when_it_would_show_nothing(readers, rf, state):
+    """SHOWS_NOTHING restates each live template's own outer condition; here both are asked
+    for every question and answer of a board and every reader."""
+    round_, people = readers
+    Round.objects.filter(pk=round_.pk).update(state=state)
+    round_.refresh_from_db()
+    member_lists, picked = round_.board()
+    questions = [question for _author, items in member_lists for question in items]
+    answers = [answer for question in picked for answer in question.answers_on_board]
+    cases = [("qa/_add_question.html", {"round": round_})]
+    cases += [("qa/_question_actions.html", {"question": q, "first": True, "last": False}) for q in questions]
+    cases += [("qa/_answer_link.html", {"question": q}) for q in picked]
+    cases += [("qa/_answer_edit_link.html", {"answer": a}) for a in answers]
+    shown = 0
+    for member, _client in people.values():
+        user = member.user if member else AnonymousUser()
+        request = rf.get(round_.get_absolute_url())
+        request.user = user
+        for template_name, values in cases:
+            html = get_template(template_name).render({**values, "user": user}, request)
+            assert SHOWS_NOTHING[template_name](user, **values) == (not html.strip()), (
+                template_name, member, values
+            )
+            shown += bool(html.strip())
+    assert shown  # every state offers someone something (curators at least)
+
+
+def test_a_template_with_shared_parts_renders_whole_without_the_cache(readers, rf):
+    """Another view may render these templates without qa.pagecache: nothing is cached then,
+    and the reader's own parts are rendered in place."""
+    round_, people = readers
+    member, _client = people["first"]
+    member_lists, picked = round_.board()
+    request = rf.get(round_.get_absolute_url())
+    request.user = member.user
+    context = {"round": round_, "member_lists": member_lists, "picked": picked,
+               "matrix": [], "counts": {}, "user": member.user}  # fmt: skip
+    html = get_template("qa/round_detail.html").render(context, request)
+    assert pick_forms(html) and TOKEN.findall(html)
+    assert not any(key.startswith(":1:qa:parts:") for key in caches["pages"]._cache)
+
+
+def test_a_shared_part_sees_the_requests_address_but_not_its_reader(rf):
+    request = rf.get("/rounds/3/?utm=x", HTTP_COOKIE="csrftoken=secret")
+    request.session = {"_auth_user_id": "1"}
+    shared = SharedRequest(request, SignedInReader())
+    assert shared.build_absolute_uri(shared.path) == "http://testserver/rounds/3/"
+    assert shared.GET["utm"] == "x" and shared.user.is_authenticated
+    for hidden in ("session", "COOKIES", "META", "headers"):
+        assert not hasattr(shared, hidden)
