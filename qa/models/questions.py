@@ -223,9 +223,12 @@ class Question(WrittenText, models.Model):
     # reports the two differently. can_* answer the same question for the buttons.
     def check_pick(self, user):
         """Give one's own 👀 here (again, harmlessly): someone else's question, while the round
-        takes picks, and no pick of one's own on another question of the same list."""
+        takes picks, and no pick of one's own on another question of the same list. A round
+        without picks takes none (those it has may still be taken back)."""
         member = member_of(user)
         if member is None or member.pk == self.author_id or not self.round.can_pick(user):
+            raise PermissionDenied
+        if not self.round.uses_picks:
             raise PermissionDenied
         if any(p.question_id != self.pk for p in self._list_picks_by(member)):
             raise ValidationError(
@@ -241,11 +244,12 @@ class Question(WrittenText, models.Model):
         self._check_pick_may_go(member.pk)
 
     def check_pick_for_group(self, user):
-        if not user.is_staff:
+        if not user.is_staff or not self.round.uses_picks:
             raise PermissionDenied
 
     def check_unpick_for_group(self, user):
-        self.check_pick_for_group(user)
+        if not user.is_staff:
+            raise PermissionDenied
         self._check_pick_may_go(None)
 
     def can_pick(self, user):

@@ -89,3 +89,25 @@ def test_the_groups_questions_keep_distinct_positions():
     Question.objects.create(round=round_, author=None, position=1, text="공통 하나")
     with pytest.raises(IntegrityError):
         Question.objects.create(round=round_, author=None, position=1, text="공통 둘")
+
+
+def test_a_round_without_picks_offers_no_eyes_and_refuses_new_picks(round_without_picks):
+    question = QuestionFactory(round=round_without_picks, author=MemberFactory(name="bee"))
+    member, curator = sign_in("sky"), sign_in("curator", staff=True)
+    pick = reverse("qa:question-pick", args=[question.pk])
+    for client in (member, curator):
+        board = client.get(round_without_picks.get_absolute_url()).content.decode()
+        assert f'action="{pick}"' not in board
+    assert member.post(pick, {"pick": "1"}).status_code == 403
+    assert curator.post(pick, {"pick": "1", "for": "group"}).status_code == 403
+    assert not question.picks.exists()
+
+
+def test_a_pick_made_before_picks_were_turned_off_can_still_be_taken_back(round_without_picks):
+    question = QuestionFactory(round=round_without_picks, author=MemberFactory(name="bee"))
+    question.set_pick(None, picked=True)
+    curator = sign_in("curator", staff=True)
+    pick = reverse("qa:question-pick", args=[question.pk])
+    response = curator.post(pick, {"pick": "0", "for": "group"})
+    assert response.status_code == 302
+    assert not question.picks.exists()
