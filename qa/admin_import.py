@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .history import export_history, save_plan
+from .history import export_history, imported_message, save_plan
 from .history import plan_import as plan_history_import
 from .importer import RoundFileError, decode_round_file, parse_round, plan_import
 from .models import PICK_MARKER, Round
@@ -137,23 +137,26 @@ class RoundImportForm(forms.Form):
         )
 
 
+def _signed_preview(payload, salt):
+    """The data a preview signed, or why the curator must upload the file again."""
+    try:
+        return signing.loads(payload, salt=salt, max_age=PAYLOAD_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ValidationError(
+            _("This preview is more than an hour old. Upload the file again."), code="expired"
+        ) from None
+    except signing.BadSignature:
+        raise ValidationError(
+            _("This preview was changed after it was made. Upload the file again."),
+            code="tampered",
+        ) from None
+
+
 class RoundImportConfirmForm(forms.Form):
     payload = forms.CharField(widget=forms.HiddenInput)
 
     def clean_payload(self):
-        try:
-            data = signing.loads(
-                self.cleaned_data["payload"], salt=PAYLOAD_SALT, max_age=PAYLOAD_MAX_AGE
-            )
-        except signing.SignatureExpired:
-            raise ValidationError(
-                _("This preview is more than an hour old. Upload the file again."), code="expired"
-            ) from None
-        except signing.BadSignature:
-            raise ValidationError(
-                _("This preview was changed after it was made. Upload the file again."),
-                code="tampered",
-            ) from None
+        data = _signed_preview(self.cleaned_data["payload"], PAYLOAD_SALT)
         self.summary = _plan(data.pop("text"), data.pop("filename"), data)
         return self.cleaned_data["payload"]
 
@@ -316,19 +319,7 @@ class HistoryConfirmForm(forms.Form):
     )
 
     def clean_payload(self):
-        try:
-            data = signing.loads(
-                self.cleaned_data["payload"], salt=HISTORY_SALT, max_age=PAYLOAD_MAX_AGE
-            )
-        except signing.SignatureExpired:
-            raise ValidationError(
-                _("This preview is more than an hour old. Upload the file again."), code="expired"
-            ) from None
-        except signing.BadSignature:
-            raise ValidationError(
-                _("This preview was changed after it was made. Upload the file again."),
-                code="tampered",
-            ) from None
+        data = _signed_preview(self.cleaned_data["payload"], HISTORY_SALT)
         self.archive = _archive_path(data["token"])
         if not self.archive.exists():
             raise ValidationError(
@@ -365,21 +356,8 @@ def history_import_view(model_admin, request):
                 confirm.archive.unlink(missing_ok=True)
                 for round_ in rounds:
                     model_admin.log_addition(request, round_, [{"added": {}}])
-                plan = confirm.plan
                 model_admin.message_user(
-                    request,
-                    gettext(
-                        "Imported %(rounds)d rounds: %(questions)d questions, %(picks)d picks, "
-                        "%(answers)d answers, %(images)d images."
-                    )
-                    % {
-                        "rounds": len(rounds),
-                        "questions": plan.question_count,
-                        "picks": plan.pick_count,
-                        "answers": plan.answer_count,
-                        "images": plan.image_count,
-                    },
-                    messages.SUCCESS,
+                    request, imported_message(confirm.plan, rounds), messages.SUCCESS
                 )
                 return redirect(reverse("admin:qa_round_changelist"))
         elif hasattr(confirm, "plan"):

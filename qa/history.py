@@ -43,6 +43,20 @@ def plan_import(source, *, first_round=None):
     return plan
 
 
+def imported_message(plan, rounds):
+    """What an import wrote, in the same words on the command line and in the admin."""
+    return gettext(
+        "Imported %(rounds)d rounds: %(questions)d questions, %(picks)d picks, "
+        "%(answers)d answers, %(images)d images."
+    ) % {
+        "rounds": len(rounds),
+        "questions": plan.question_count,
+        "picks": plan.pick_count,
+        "answers": plan.answer_count,
+        "images": plan.image_count,
+    }
+
+
 @transaction.atomic
 def save_plan(plan, *, state=Round.State.CLOSED):
     """Write every round of the plan in one transaction: all of it, or (HistoryError) none."""

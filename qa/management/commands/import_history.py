@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from qa.history import plan_import, save_plan
+from qa.history import imported_message, plan_import, save_plan
 from qa.roundfile import HistoryError
 
 
@@ -45,18 +45,4 @@ class Command(BaseCommand):
             rounds = save_plan(plan)
         except HistoryError as err:
             raise CommandError(str(err)) from None
-        self.stdout.write(
-            self.style.SUCCESS(
-                _(
-                    "Imported %(rounds)d rounds: %(questions)d questions, %(picks)d picks, "
-                    "%(answers)d answers, %(images)d images."
-                )
-                % {
-                    "rounds": len(rounds),
-                    "questions": plan.question_count,
-                    "picks": plan.pick_count,
-                    "answers": plan.answer_count,
-                    "images": plan.image_count,
-                }
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(imported_message(plan, rounds)))
