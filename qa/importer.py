@@ -50,6 +50,7 @@ from django.db.models import Max
 from django.utils.translation import gettext, ngettext
 
 from .models import PICK_MARKER, Member, Question, Round
+from .roundfile.write import escape
 from .text import without_control_characters
 
 AUTHOR_MARK = "✍️"
@@ -86,6 +87,7 @@ _FILE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _SPACE = re.compile(r"\s+")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 class RoundFileError(Exception):
@@ -298,10 +300,35 @@ def _starts_questions(line, marker):
 def _name_of(stripped):
     """(name, heading level or None) a line would give as a member name or title."""
     if match := _HEADING.match(stripped):
-        return match["text"].strip(), len(match["level"])
+        return unescape(match["text"].strip()), len(match["level"])
     if match := _BOLD.match(stripped):
-        return (match["a"] or match["b"]).strip(), None
-    return stripped, None
+        return unescape((match["a"] or match["b"]).strip()), None
+    return unescape(stripped), None
+
+
+def unescape(text):
+    """A name as Markdown reads it: `2\\) Network` is `2) Network`. Exported files escape every
+    punctuation mark in a name (qa.roundfile.write.escape), so names that look like list items,
+    headings or bold text read back as written."""
+    return _ESCAPED.sub(r"\1", text)
+
+
+def written_name(name):
+    """A name as a round file writes it: as it is when it reads back as itself, else escaped
+    the way qa.roundfile.write escapes names (`2\\) Network`, `\\- x`, `\\*\\*x\\*\\*`)."""
+    stripped = name.strip()
+    if (
+        _name_of(stripped) == (name, None)
+        and not _starts_questions(stripped, PICK_MARKER)
+        and not _SEPARATOR.match(stripped)
+    ):
+        return name
+    return escape(name)
+
+
+def written_title(title):
+    """A title as the `#` heading that reads back as exactly this title."""
+    return title if _name_of(f"# {title}") == (title, 1) else escape(title)
 
 
 def _next_nonblank(lines, start):
@@ -507,7 +534,7 @@ class _Parser:
             if fence:
                 fence = None if _closes(line, fence) else fence
             elif (match := _SECTION.match(stripped)) and _indent(line) <= 3:
-                sections.append(((match["name"] or "").strip(), no, []))
+                sections.append((unescape((match["name"] or "").strip()), no, []))
                 continue
             else:
                 fence = _fence_of(line)
@@ -603,7 +630,7 @@ class _Parser:
             if fence:
                 fence = None if _closes(line, fence) else fence
             elif match := _AUTHOR.match(line.strip()):
-                parts.append([(match["name"] or "").strip(), no, []])
+                parts.append([unescape((match["name"] or "").strip()), no, []])
                 continue
             else:
                 fence = _fence_of(line)
