@@ -48,6 +48,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext, ngettext
+from markdown_it import MarkdownIt
 
 from .models import PICK_MARKER, Member, Question, Round
 from .roundfile.write import escape
@@ -87,6 +88,19 @@ _FILE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _SPACE = re.compile(r"\s+")
+# Blocks only: their source lines are all the parser needs, and inline parsing of every
+# answer paragraph would cost time for nothing. No HTML blocks: raw HTML is never part of a
+# round file's shape, and a `<script>` or `<pre>` an answer leaves open would run to the end
+# of the file in CommonMark, hiding every section and author line after it.
+# markdown-it stops reading at its nesting limit (20 by default, a 10-deep list) and drops the
+# rest of the file; at 300 (each level takes a few Python frames) a file nested deeper still
+# is refused, never read short.
+_NESTING_MAX = 300
+_BLOCKS = (
+    MarkdownIt("commonmark", {"maxNesting": _NESTING_MAX})
+    .enable("table")
+    .disable(["inline", "html_block"])
+)
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
@@ -297,6 +311,13 @@ def _starts_questions(line, marker):
     )
 
 
+def _plain_name_of(stripped):
+    """(name, None) of a line that is no heading: **bold** or as written."""
+    if match := _BOLD.match(stripped):
+        return unescape((match["a"] or match["b"]).strip()), None
+    return unescape(stripped), None
+
+
 def _name_of(stripped):
     """(name, heading level or None) a line would give as a member name or title."""
     if match := _HEADING.match(stripped):
@@ -342,6 +363,37 @@ class _Parser:
         self.members = {}
         self.title = ""
         self.warnings = []
+        self._read_blocks(text)
+
+    def _read_blocks(self, text):
+        """The line numbers where CommonMark puts the blocks that give a round file its shape:
+        `#` headings, thematic breaks and fenced code, at the top level of the document. A line
+        that only looks like one (in a fence, an indented code block, an HTML block, a list
+        item) is text."""
+        self.headings, self.rules, self.fences = set(), set(), {}
+        for token in _BLOCKS.parse(text):
+            if token.level >= _NESTING_MAX - 1:
+                raise RoundFileError(
+                    gettext("Lists or quotes are nested too deeply here to be read."),
+                    line=token.map[0] + 1 if token.map else None,
+                )
+            if token.level or not token.map or token.nesting < 0:
+                continue
+            first, end = token.map[0] + 1, token.map[1]  # 1-based first and last line
+            if token.type == "heading_open" and token.markup.startswith("#"):
+                self.headings.add(first)
+            elif token.type == "hr":
+                self.rules.add(first)
+            elif token.type == "fence":
+                closed = end > first and _closes(self.lines[end - 1][1], token.markup)
+                self.fences[first] = end if closed else None
+
+    def _starts_questions(self, no, line):
+        stripped = line.strip()
+        return no in self.fences or (
+            no not in self.headings
+            and (_is_marker_line(stripped, self.marker) or _is_list_item(stripped, self.marker))
+        )
 
     def parse(self):
         questions_end, answers_start = self._answer_start()
@@ -365,17 +417,13 @@ class _Parser:
 
     def _answer_start(self):
         """(end of the questions, start of the answers): at the answer heading or first section."""
-        fence = None
-        for i, (_no, line) in enumerate(self.lines):
-            if fence:
-                fence = None if _closes(line, fence) else fence
-                continue
-            if fence := _fence_of(line):
+        for i, (no, line) in enumerate(self.lines):
+            if no not in self.headings:
                 continue
             stripped = line.strip()
             if _ANSWER_HEADING.match(stripped):
                 return i, i + 1
-            if _indent(line) <= 3 and _SECTION.match(stripped):
+            if _SECTION.match(stripped):
                 return i, i
         return len(self.lines), len(self.lines)
 
@@ -389,19 +437,19 @@ class _Parser:
         while i < len(lines):
             no, line = lines[i]
             stripped = line.strip()
-            if not stripped or _SEPARATOR.match(stripped):
+            if not stripped or no in self.rules or _SEPARATOR.match(stripped):
                 i += 1
                 continue
-            if _starts_questions(line, self.marker):
+            if self._starts_questions(no, line):
                 raise RoundFileError(
                     gettext("These questions have no member name above them."), line=no
                 )
-            name, level = _name_of(stripped)
+            name, level = _name_of(stripped) if no in self.headings else _plain_name_of(stripped)
             following = _next_nonblank(lines, i + 1)
             if (
                 (level or 0) <= 3
                 and following is not None
-                and _starts_questions(lines[following][1], self.marker)
+                and self._starts_questions(*lines[following])
             ):
                 member = self._member(name, no)
                 i, questions = self._read_questions(lines, following)
@@ -426,15 +474,11 @@ class _Parser:
         return self.members.setdefault(name, ParsedMember(name=name, line=line))
 
     def _read_questions(self, lines, start):
-        fence = _fence_of(lines[start][1])
-        if fence:
-            end = next(
-                (i for i in range(start + 1, len(lines)) if _closes(lines[i][1], fence)), None
-            )
-            if end is None:
-                raise RoundFileError(
-                    gettext("This ``` block is never closed."), line=lines[start][0]
-                )
+        no = lines[start][0]
+        if no in self.fences:
+            if self.fences[no] is None:
+                raise RoundFileError(gettext("This ``` block is never closed."), line=no)
+            end = start + self.fences[no] - no  # the closing line
             return end + 1, self._questions(self._classify_fenced(lines[start + 1 : end]))
         end, classified = self._classify_list(lines, start)
         return end, self._questions(classified)
@@ -466,9 +510,10 @@ class _Parser:
             if not stripped:
                 kind = "blank"
             elif (
-                _SEPARATOR.match(stripped)
-                or _fence_of(line)
-                or _HEADING.match(stripped)
+                no in self.rules
+                or no in self.fences
+                or no in self.headings
+                or _SEPARATOR.match(stripped)
                 or _BOLD.match(stripped)
             ):
                 break
@@ -528,19 +573,15 @@ class _Parser:
     # The answer part
 
     def _read_answers(self, lines):
-        sections, fence = [], None
+        sections = []
         for no, line in lines:
             stripped = line.strip()
-            if fence:
-                fence = None if _closes(line, fence) else fence
-            elif (match := _SECTION.match(stripped)) and _indent(line) <= 3:
+            if no in self.headings and (match := _SECTION.match(stripped)):
                 sections.append((unescape((match["name"] or "").strip()), no, []))
                 continue
-            else:
-                fence = _fence_of(line)
             if sections:
                 sections[-1][2].append((no, line))
-            elif stripped and not _SEPARATOR.match(stripped):
+            elif stripped and no not in self.rules and not _SEPARATOR.match(stripped):
                 self._warn(no, gettext("Skipped: text before the first answer section."))
         answers = []
         for name, no, body in sections:
@@ -597,10 +638,10 @@ class _Parser:
         if start is None:
             return "", len(lines)
         stripped = lines[start][1].strip()
-        if _fence_of(lines[start][1]) or stripped.startswith("#"):
+        if lines[start][0] in self.fences or stripped.startswith("#"):
             return "", start
         end = start
-        while end < len(lines) and lines[end][1].strip() and not _fence_of(lines[end][1]):
+        while end < len(lines) and lines[end][1].strip() and lines[end][0] not in self.fences:
             end += 1
         return "\n".join(line.strip() for _no, line in lines[start:end]), end
 
@@ -625,15 +666,11 @@ class _Parser:
         )
 
     def _answers(self, member, question, restated, lines, heading_line):
-        parts, fence = [[None, heading_line, []]], None
+        parts = [[None, heading_line, []]]
         for no, line in lines:
-            if fence:
-                fence = None if _closes(line, fence) else fence
-            elif match := _AUTHOR.match(line.strip()):
+            if no in self.headings and (match := _AUTHOR.match(line.strip())):
                 parts.append([unescape((match["name"] or "").strip()), no, []])
                 continue
-            else:
-                fence = _fence_of(line)
             parts[-1][2].append((no, line))
         answers = []
         for author, no, body_lines in parts:

@@ -4,8 +4,17 @@ import pytest
 from django.utils import translation
 
 from qa.exporter import export_round
-from qa.importer import parse_round, plan_import, written_name, written_title
-from qa.models import Answer, Member, Question
+from qa.importer import (
+    LABEL_MAX,
+    MEMBER_NAME_MAX,
+    TITLE_MAX,
+    RoundFileError,
+    parse_round,
+    plan_import,
+    written_name,
+    written_title,
+)
+from qa.models import Answer, Member, Question, Round
 
 from .factories import AnswerFactory, MemberFactory, QuestionFactory, RoundFactory
 
@@ -108,3 +117,74 @@ def test_names_that_look_like_markup_survive_export_and_import():
         for i, name in enumerate(MARKUP_NAMES)
     )
     assert export_round(second) == exported
+
+
+# What CommonMark says a line is decides the file's shape, not how the line looks.
+
+QUESTIONS = "sky\n```\n👀\n1. 첫 질문\n2. 둘째 질문\n```\n\n---\n\n# ANSWER\n\n## sky님의 질문\n\n첫 질문\n\n"
+
+
+def test_an_author_line_inside_a_list_item_is_part_of_the_answer():
+    answer = "- 항목\n\n  ### ✍️ bee님의 답변\n\n  항목의 둘째 문단"
+    parsed = parse_round(QUESTIONS + answer)
+    assert [(a.author, a.body) for a in parsed.answers] == [(None, answer)]
+
+
+def test_an_author_line_in_an_indented_code_block_is_part_of_the_answer():
+    answer = "코드:\n\n    ### ✍️ bee님의 답변\n    ## sky님의 질문\n\n끝"
+    parsed = parse_round(QUESTIONS + answer)
+    assert [(a.author, a.body) for a in parsed.answers] == [(None, answer)]
+
+
+def test_headings_in_tilde_fences_start_no_section_or_answer_part():
+    text = (
+        "sky\n~~~~\n👀\n1. 질문\n~~~~\n\n# ANSWER\n\n## sky님의 질문\n\n질문\n\n"
+        "~~~\n# ANSWER\n## sky님의 질문\n### ✍️ bee님의 답변\n~~~\n"
+    )
+    parsed = parse_round(text)
+    assert [(a.author, a.body) for a in parsed.answers] == [
+        (None, "~~~\n# ANSWER\n## sky님의 질문\n### ✍️ bee님의 답변\n~~~")
+    ]
+    assert parsed.warnings == []
+
+
+def test_a_script_left_open_in_an_answer_hides_no_later_section():
+    text = (
+        "sky\n```\n👀\n1. 질문\n```\n\nbee\n```\n👀\n1. 둘째\n```\n\n# ANSWER\n\n"
+        "## sky님의 질문\n\n질문\n\n<script>alert(1)\n\n## bee님의 질문\n\n둘째\n\n답\n"
+    )
+    parsed = parse_round(text)
+    assert [(a.member, a.body) for a in parsed.answers] == [
+        ("sky", "<script>alert(1)"),
+        ("bee", "답"),
+    ]
+
+
+def test_a_code_block_inside_a_question_item_stays_in_the_question():
+    parsed = parse_round("sky\n- 이 코드의 출력은?\n\n  ```python\n  print(1)\n  ```\n- 다음 질문\n")
+    assert [q.text for q in parsed.questions] == [
+        "이 코드의 출력은?\n\n```python\nprint(1)\n```",
+        "다음 질문",
+    ]
+
+
+def test_deeply_nested_lists_in_an_answer_are_read_to_the_end():
+    nested = "".join("  " * i + "- x\n" for i in range(120)).rstrip("\n")
+    parsed = parse_round(QUESTIONS + nested + "\n\n### ✍️ bee님의 답변\n\n끝\n")
+    assert [(a.author, a.body) for a in parsed.answers] == [(None, nested), ("bee", "끝")]
+
+
+def test_nesting_too_deep_to_read_is_refused_not_read_short():
+    nested = "".join("  " * i + "- x\n" for i in range(200))
+    with pytest.raises(RoundFileError) as refused:
+        parse_round(QUESTIONS + nested + "\n### ✍️ bee님의 답변\n\n끝\n", filename="deep.md")
+    assert refused.value.message == "Lists or quotes are nested too deeply here to be read."
+    assert refused.value.line > QUESTIONS.count("\n")
+
+
+def test_the_parsers_limits_are_the_models():
+    assert (MEMBER_NAME_MAX, LABEL_MAX, TITLE_MAX) == (
+        Member._meta.get_field("name").max_length,
+        Question._meta.get_field("label").max_length,
+        Round._meta.get_field("title").max_length,
+    )
