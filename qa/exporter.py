@@ -1,8 +1,9 @@
-"""Write a round as the weekly Markdown file that qa.importer reads (format in its docstring)."""
+"""Write a round as the weekly Markdown file that qa.roundfile.weekfile reads (format there)."""
 
 from django.utils.translation import gettext
 
-from .importer import (
+from .models import PICK_MARKER
+from .roundfile.weekfile import (
     ANSWER_HEADING,
     AUTHOR_LINE,
     AUTHOR_MARK,
@@ -13,7 +14,6 @@ from .importer import (
     written_name,
     written_title,
 )
-from .models import PICK_MARKER
 
 # Four spaces: deeper than any list marker, and never a closing fence for the block.
 CONTINUATION_INDENT = "    "

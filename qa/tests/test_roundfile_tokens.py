@@ -1,20 +1,21 @@
-"""Round files (the sample's format): names that look like Markdown survive export and import."""
+"""Round files (the sample's format) read on CommonMark tokens, without a database; names that
+look like Markdown survive export and import."""
 
 import pytest
 from django.utils import translation
 
 from qa.exporter import export_round
-from qa.importer import (
+from qa.importer import plan_import
+from qa.models import Answer, Member, Question, Round
+from qa.roundfile.weekfile import (
     LABEL_MAX,
     MEMBER_NAME_MAX,
     TITLE_MAX,
     RoundFileError,
     parse_round,
-    plan_import,
     written_name,
     written_title,
 )
-from qa.models import Answer, Member, Question, Round
 
 from .factories import AnswerFactory, MemberFactory, QuestionFactory, RoundFactory
 
@@ -104,9 +105,9 @@ def test_names_that_look_like_markup_survive_export_and_import():
     second = summary.save()
     assert second.title == "# 제목"
     assert list(
-        Question.objects.filter(round=second).order_by("author__name").values_list(
-            "author__name", "text"
-        )
+        Question.objects.filter(round=second)
+        .order_by("author__name")
+        .values_list("author__name", "text")
     ) == sorted((name, f"질문 {i}") for i, name in enumerate(MARKUP_NAMES))
     assert sorted(
         Answer.objects.filter(question__round=second).values_list(
@@ -161,7 +162,9 @@ def test_a_script_left_open_in_an_answer_hides_no_later_section():
 
 
 def test_a_code_block_inside_a_question_item_stays_in_the_question():
-    parsed = parse_round("sky\n- 이 코드의 출력은?\n\n  ```python\n  print(1)\n  ```\n- 다음 질문\n")
+    parsed = parse_round(
+        "sky\n- 이 코드의 출력은?\n\n  ```python\n  print(1)\n  ```\n- 다음 질문\n"
+    )
     assert [q.text for q in parsed.questions] == [
         "이 코드의 출력은?\n\n```python\nprint(1)\n```",
         "다음 질문",
