@@ -1,8 +1,9 @@
-"""Write a round as the weekly Markdown file that qa.importer reads (format in its docstring)."""
+"""Write a round as the weekly Markdown file that qa.roundfile.weekfile reads (format there)."""
 
 from django.utils.translation import gettext
 
-from .importer import (
+from .models import PICK_MARKER
+from .roundfile.weekfile import (
     ANSWER_HEADING,
     AUTHOR_LINE,
     AUTHOR_MARK,
@@ -10,8 +11,9 @@ from .importer import (
     clean_question_text,
     normalize_markdown,
     restatable,
+    written_name,
+    written_title,
 )
-from .models import PICK_MARKER
 
 # Four spaces: deeper than any list marker, and never a closing fence for the block.
 CONTINUATION_INDENT = "    "
@@ -32,7 +34,8 @@ def _question_lines(question):
 
 def _member_block(author, questions):
     # The group's list has no member: it goes under the group's name, which reads back as one.
-    lines = [author.name if author else gettext("the group"), "```"]
+    # A name that would read as a list item, a heading or bold text is escaped (`2\) Network`).
+    lines = [written_name(author.name if author else gettext("the group")), "```"]
     for question in questions:
         if question.picks_on_board:
             lines.append(PICK_MARKER)
@@ -42,7 +45,7 @@ def _member_block(author, questions):
 
 
 def _answer_section(question):
-    lines = [SECTION_HEADING.format(name=question.asker_name)]
+    lines = [SECTION_HEADING.format(name=written_name(question.asker_name))]
     # Only what the importer reads back as the question: a code block in it would start the
     # answer. The whole question is in its member's list above.
     if restated := restatable(question.text):
@@ -50,7 +53,7 @@ def _answer_section(question):
     for answer in question.answers_on_board:
         lines += [
             "",
-            AUTHOR_LINE.format(mark=AUTHOR_MARK, name=answer.author.name),
+            AUTHOR_LINE.format(mark=AUTHOR_MARK, name=written_name(answer.author.name)),
             "",
             normalize_markdown(answer.body),
         ]
@@ -60,7 +63,7 @@ def _answer_section(question):
 def export_round(round_):
     """The round in the sample's format, members and picks in board order, ending in one newline."""
     member_lists, picked = round_.board()
-    parts = [f"# {round_.title}"] if round_.title else []
+    parts = [f"# {written_title(round_.title)}"] if round_.title else []
     parts += [_member_block(author, questions) for author, questions in member_lists]
     parts.append(f"---\n\n{ANSWER_HEADING}")
     text = "\n\n".join(parts)

@@ -10,15 +10,15 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 from .forms import IMAGE_MAX_BYTES, decode_image
-from .importer import RoundFileError, parse_round
 from .models import UPLOAD_FOLDER, Answer, Member, Pick, Question, Round, Upload
 from .models.uploads import UPLOAD_NAME
 from .roundfile import HistoryError, Note, plan_history, read_repository
+from .roundfile.weekfile import RoundFileError, parse_round
 from .roundfile.write import ExportQuestion, ExportRound, write_history
 
 
 def round_file(data, path):
-    """A round file of the sample's format through today's importer, as plan_history wants it."""
+    """A round file of the sample's format (qa.roundfile.weekfile), as plan_history wants it."""
     try:
         parsed = parse_round(data, filename=path)
     except RoundFileError as err:
