@@ -30,7 +30,16 @@ LABEL_MAX = 20
 
 # Blocks only: a heading's or a short paragraph's inline content is parsed when it is read
 # (_children), not the inline content of every answer paragraph.
-_MARKDOWN = MarkdownIt("commonmark").enable("table").disable("inline")
+# markdown-it stops reading at its nesting limit (20 by default, a 10-deep list) and drops the
+# rest of the file, so a deep list in one answer would swallow the next question's section;
+# at NESTING_MAX (each level takes a few Python frames) a file nested deeper still is refused,
+# never read short. The round-file parser (weekfile) reads with the same limit.
+NESTING_MAX = 300
+_MARKDOWN = (
+    MarkdownIt("commonmark", {"maxNesting": NESTING_MAX})
+    .enable("table")
+    .disable("inline")
+)
 _INLINE = MarkdownIt("commonmark")
 # `Q1.` `Q.` `1.` `1)` `질문 3.` at the start of a question, split from its text.
 LABEL = re.compile(
@@ -196,9 +205,16 @@ def trim_blank_lines(text):
     return "\n".join(lines)
 
 
-def _blocks(text):
+def _blocks(text, path=""):
     """Top-level blocks: (kind, first line index, end line index, tokens of the block)."""
     tokens = _MARKDOWN.parse(text)
+    for token in tokens:
+        if token.level >= NESTING_MAX - 1:
+            raise HistoryError(
+                gettext("Lists or quotes are nested too deeply here to be read."),
+                path=path,
+                line=token.map[0] + 1 if token.map else None,
+            )
     blocks, i = [], 0
     while i < len(tokens):
         token = tokens[i]
@@ -391,7 +407,7 @@ def parse_question_file(data, path=""):
     def stray(line, under):
         notes.append(_under_question(path, line) if under else _belongs_to_nothing(path, line))
 
-    for kind, start, _end, tokens in _blocks(text):
+    for kind, start, _end, tokens in _blocks(text, path):
         line = start + 1
         if kind in ("heading", "paragraph"):
             inline = tokens[1]
@@ -487,7 +503,7 @@ QUESTION_COMMENT = re.compile(r"<!--\s*studyboard-question:\s*(?P<index>\d{1,6})
 def _sections(text, path, notes, *, title_allowed=True):
     """(title, sections): the file cut at its question headings, bodies as written."""
     lines = _lines(text)
-    blocks = _blocks(text)
+    blocks = _blocks(text, path)
     headings = [(start, tokens) for kind, start, _end, tokens in blocks if kind == "heading"]
     title = ""
     if title_allowed and headings and headings[0][1][0].tag == "h1":
@@ -576,7 +592,7 @@ def parse_member_file(data, path=""):
     questions under it (`## 네트워크`) is a topic that groups them."""
     text = normalize_text(data)
     lines = _lines(text)
-    blocks = _blocks(text)
+    blocks = _blocks(text, path)
     notes, entries, title = [], [], ""
     current = None  # [Question, body start line index, list of (start, end) extra ranges]
 

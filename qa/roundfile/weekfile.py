@@ -55,7 +55,7 @@ from django.utils.translation import gettext
 from markdown_it import MarkdownIt
 
 from ..text import without_control_characters
-from .parse import LABEL_MAX, NAME_MAX, PICK_MARKER
+from .parse import LABEL_MAX, NAME_MAX, NESTING_MAX, PICK_MARKER
 from .write import escape
 
 AUTHOR_MARK = "✍️"
@@ -96,12 +96,9 @@ _SPACE = re.compile(r"\s+")
 # answer paragraph would cost time for nothing. No HTML blocks: raw HTML is never part of a
 # round file's shape, and a `<script>` or `<pre>` an answer leaves open would run to the end
 # of the file in CommonMark, hiding every section and author line after it.
-# markdown-it stops reading at its nesting limit (20 by default, a 10-deep list) and drops the
-# rest of the file; at 300 (each level takes a few Python frames) a file nested deeper still
-# is refused, never read short.
-_NESTING_MAX = 300
+# Nested deeper than NESTING_MAX, a file is refused, never read short (see parse).
 _BLOCKS = (
-    MarkdownIt("commonmark", {"maxNesting": _NESTING_MAX})
+    MarkdownIt("commonmark", {"maxNesting": NESTING_MAX})
     .enable("table")
     .disable(["inline", "html_block"])
 )
@@ -375,7 +372,7 @@ class _Parser:
         that only looks like one (in a fence, an indented code block or a list item) is text."""
         self.headings, self.rules, self.fences = set(), set(), {}
         for token in _BLOCKS.parse(text):
-            if token.level >= _NESTING_MAX - 1:
+            if token.level >= NESTING_MAX - 1:
                 raise RoundFileError(
                     gettext("Lists or quotes are nested too deeply here to be read."),
                     line=token.map[0] + 1 if token.map else None,

@@ -4,6 +4,7 @@ import pytest
 from django.utils import translation
 
 from qa.roundfile.parse import (
+    HistoryError,
     comparable,
     name_key,
     normalize_text,
@@ -143,6 +144,22 @@ def test_answer_file_sections_keep_their_markdown_byte_for_byte():
         ("Q1.", "L4와 L7의 차이", 3, body),
         ("", "클로저", 15, "둘\n\n#### *질문 2. 호이스팅*\n셋"),
     ]
+
+
+def test_a_deep_list_in_one_answer_never_swallows_the_next_question():
+    # markdown-it's default limit (20 levels, a 10-deep list) dropped the rest of the file, and
+    # the second question's section went into the first answer.
+    deep = "\n".join("  " * depth + "- 단계" for depth in range(12))
+    parsed = parse_answer_file(f"## Q1. 첫 질문\n{deep}\n\n## Q2. 둘째 질문\n답\n")
+    assert [(s.label, s.body) for s in parsed.sections] == [("Q1.", deep), ("Q2.", "답")]
+
+
+def test_a_list_nested_past_the_limit_is_refused_with_its_file_and_line():
+    deep = "\n".join("  " * depth + "- x" for depth in range(200))
+    with pytest.raises(HistoryError) as refused:
+        parse_answer_file(f"## Q1. 질문\n{deep}\n", "bee.md")
+    assert refused.value.path == "bee.md"
+    assert "nested too deeply" in refused.value.message
 
 
 def test_answer_file_with_only_deeper_headings_cuts_at_them():
