@@ -103,16 +103,18 @@ class SharedParts:
     For signed-in readers, whose pages cannot be cached whole. A page marks its shared parts
     with {% shared_part "name" %} and, inside them, what depends on the reader with
     {% live_include %} (qa.templatetags.qa_fragments). Everything a page's shared parts show
-    is kept under one key (the release, the language, the address, `version` and whether the
-    reader is signed in), fetched once per request; `load()` gives the context they need and is
-    called only when one of them has to be rendered.
+    is kept under one key (the release, the language, the address and query, `version` and
+    whether the reader is signed in), fetched once per request; `load()` gives the context they
+    need and is called only when one of them has to be rendered.
     """
 
     def __init__(self, request, version, load):
         self.request = request
+        # The query too: the header's language links lead back to the whole address.
+        query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()
         self.key = "qa:parts:" + page_key(request, version).removeprefix("qa:page:") + (
-            ":member" if request.user.is_authenticated else ":visitor"
-        )
+            ":member:" if request.user.is_authenticated else ":visitor:"
+        ) + query
         self._load = load
         self._loaded = None
         self._entry = None

@@ -17,7 +17,6 @@ from django import template
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
 
 from .qa_permissions import SHOWS_NOTHING
 
@@ -88,13 +87,17 @@ class SharedPartNode(template.Node):
             part = self._render_shared(context, shared)
             shared.put(name, part)
         chunks, slots = part
+        if not slots:
+            return chunks[0]
         html = [chunks[0]]
         templates = {}
         reader = _unwrapped(context["user"])
         with context.push(user=reader):
             for (template_name, values), chunk in zip(slots, chunks[1:]):
                 html += [_render_live(context, template_name, values, templates), chunk]
-        return mark_safe("".join(html))
+        # Not mark_safe(): it would copy a board's 200 KB once more, and the template's
+        # NodeList marks what its nodes give as safe anyway.
+        return "".join(html)
 
     def _render_shared(self, context, shared):
         reader = SignedInReader() if context["user"].is_authenticated else AnonymousUser()

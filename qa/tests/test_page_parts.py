@@ -2,6 +2,7 @@
 nothing personal is ever kept in, or served from, the shared cache."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -128,13 +129,50 @@ def test_what_the_shared_cache_keeps_is_the_same_for_every_reader(readers):
     members = [entry for entry in entries if isinstance(entry, dict) and "content" in entry]
     assert len(members) == 2  # one for everyone signed in, one for visitors
     for entry in members:
-        chunks, slots = entry["content"]
-        html = "".join(chunks)
-        assert "csrfmiddlewaretoken" not in html
-        assert "account-" not in html  # no account's name
-        # What the live parts keep holds no reader: only the page's own data.
-        for _template, values in slots:
-            assert "user" not in values and "request" not in values
+        assert {"head", "header", "content", "footer"} <= set(entry)
+        for chunks, slots in entry.values():
+            html = "".join(chunks)
+            assert "csrfmiddlewaretoken" not in html
+            assert "account-" not in html  # no account's name
+            assert "/admin/" not in html and "/review/" not in html  # no one's own links
+            # What the live parts keep holds no reader: only the page's own data.
+            for _template, values in slots:
+                assert "user" not in values and "request" not in values
+
+
+def test_each_reader_gets_their_own_header_on_a_cached_page(readers):
+    """The header is a shared part too: its links for members and curators, the account and
+    the sign-out form are each reader's own."""
+    round_, people = readers
+    path = round_.get_absolute_url()
+    headers = {}
+    for name, (_member, client) in people.items():
+        html = page(client, path)[1]
+        headers[name] = html.split('<header class="site-header">')[1].split("</header>")[0]
+    assert any(key.startswith(":1:qa:parts:") for key in caches["pages"]._cache)
+    for name, (member, _client) in people.items():
+        header = headers[name]
+        assert ('href="/admin/"' in header) == (name == "curator")
+        assert ('href="/members/"' in header) == (name == "curator")
+        assert ('href="/review/"' in header) == (member is not None)
+        assert ('href="/bank/"' in header) == (member is None)
+        assert ("account__logout" in header) == (member is not None)
+        if member is not None:
+            assert member.name in header.split('class="account__name"')[1].split("</a>")[0]
+            assert len(TOKEN.findall(header)) == 1
+        else:
+            assert 'href="/accounts/login/?next=' in header
+
+
+def test_the_header_links_back_to_the_address_with_its_query(readers):
+    """The language links lead back to the page asked for, query and all, cached or not."""
+    round_, people = readers
+    client = people["first"][1]
+    path = round_.get_absolute_url()
+    for query in ("", "?from=feed", "?from=mail"):
+        html = page(client, path + query)[1]
+        links = re.findall(r'href="/language/\w+/\?next=([^"]*)"', html)
+        assert links and set(links) == {quote(path + query, safe="/")}
 
 
 def test_a_member_whose_round_closed_sees_no_buttons_but_the_history(readers):
