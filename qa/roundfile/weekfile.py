@@ -55,7 +55,7 @@ from django.utils.translation import gettext
 from markdown_it import MarkdownIt
 
 from ..text import without_control_characters
-from .parse import LABEL_MAX, NAME_MAX, NESTING_MAX, PICK_MARKER
+from .parse import LABEL_MAX, NAME_MAX, NESTING_MAX, PICK_MARKER, trim_blank_lines
 from .write import escape
 
 AUTHOR_MARK = "✍️"
@@ -216,14 +216,8 @@ def number_from_filename(filename):
     return number or None
 
 
-def normalize_markdown(text):
-    """Answer Markdown without leading and trailing blank lines; everything else as written."""
-    lines = text.split("\n")
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return "\n".join(lines)
+# Answer Markdown without leading and trailing blank lines; everything else as written.
+normalize_markdown = trim_blank_lines
 
 
 def clean_question_text(text):
