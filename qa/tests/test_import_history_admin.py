@@ -109,7 +109,12 @@ def test_a_tampered_payload_is_refused(staff_client, media):
 def test_an_archive_that_cannot_be_read_names_the_problem(staff_client, media):
     bad = SimpleUploadedFile("x.zip", b"not a zip", "application/zip")
     response = staff_client.post(URL, {"archive": bad, "first_round": ""}, **EN)
-    assert "This is not a .zip file, or it is damaged." in unescape(response.content.decode())
+    page = unescape(response.content.decode())
+    assert "This is not a .zip file, or it is damaged." in page
+    # The weekly file's form, saying what a repository needs.
+    assert "The repository cannot be imported as it is." in page
+    assert "The file cannot be imported as it is." not in page
+    assert "GitHub's “Download ZIP”" in page
     response = staff_client.post(
         URL, {"archive": archive({"notes.md": "# x"}), "first_round": ""}, **EN
     )
