@@ -44,11 +44,6 @@ from .views import _refuse
 BANK_PAGE_SIZE = 50
 
 
-def _member(request):
-    """The signed-in member, or None: the caller then answers with _refuse()."""
-    return member_of(request.user) if request.user.is_authenticated else None
-
-
 @require_safe
 def bank(request):
     """Every question of the rounds the reader may see, with its topics and answer count."""
@@ -88,7 +83,7 @@ def _answers_of(question, member):
 @require_safe
 def review(request):
     """The member's next question due today, alone; the group's answers behind a disclosure."""
-    member = _member(request)
+    member = member_of(request.user)
     if member is None:
         return _refuse(request)
     due = ReviewCard.objects.of(member).due().with_question()
@@ -116,7 +111,7 @@ def review(request):
 
 @require_POST
 def review_grade(request, pk):
-    member = _member(request)
+    member = member_of(request.user)
     if member is None:
         return _refuse(request)
     question = get_object_or_404(reviewable_questions(), pk=pk)
@@ -149,7 +144,7 @@ STATUS_ACTIONS = {
 @require_POST
 def review_status(request, pk):
     """Pause, drop or resume one question of the member's review."""
-    member = _member(request)
+    member = member_of(request.user)
     if member is None:
         return _refuse(request)
     question = get_object_or_404(reviewable_questions(), pk=pk)
@@ -174,7 +169,7 @@ def review_status(request, pk):
 
 @require_safe
 def review_progress(request):
-    member = _member(request)
+    member = member_of(request.user)
     if member is None:
         return _refuse(request)
     cards = ReviewCard.objects.of(member)
@@ -194,7 +189,7 @@ def review_progress(request):
 
 def interview(request):
     """Choose a topic, rounds and a number of questions, and start a mock interview."""
-    member = _member(request)
+    member = member_of(request.user)
     if member is None:
         return _refuse(request)
     form = InterviewForm(request.POST or None)
@@ -214,7 +209,7 @@ def interview(request):
 
 
 def _interview_of(request, pk):
-    member = _member(request)
+    member = member_of(request.user)
     if member is None:
         return None
     interview = get_object_or_404(MockInterview.objects.select_related("topic"), pk=pk, member=member)
