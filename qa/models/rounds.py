@@ -167,6 +167,15 @@ class Round(models.Model):
             "answered, and the board shows every answered question (imported weeks without 👀)."
         ),
     )
+    blind_answers = models.BooleanField(
+        _("blind answering"),
+        default=True,
+        help_text=_(
+            "While the round takes answers, members see others' answers to a question only "
+            "after posting their own; the question's author and curators see them all. "
+            "Everything shows once the round closes."
+        ),
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
     # Goes up with every saved or deleted question, pick and answer of the round, and with
@@ -298,6 +307,10 @@ class Round(models.Model):
 
     def is_open_for_answers(self):
         return self.state == self.State.ANSWERING
+
+    def hides_answers(self):
+        """Whether others' answers are hidden from members who have not answered yet."""
+        return self.blind_answers and self.is_open_for_answers()
 
     @property
     def board_version(self):

@@ -29,6 +29,9 @@ class RoundFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: n + 1)
     title = factory.LazyAttribute(lambda r: f"{r.number}주차")
     state = Round.State.ANSWERING
+    # Most tests are about something else than blind answering, which hides answers in an
+    # answering round; its own tests turn it on.
+    blind_answers = False
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):

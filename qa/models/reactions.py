@@ -1,0 +1,42 @@
+"""Reactions: a member's 👍 💡 ❓ on an answer, one of each."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .answers import Answer
+from .members import Member
+
+
+class Reaction(models.Model):
+    class Kind(models.TextChoices):
+        # The values are URL parts and CSS names; the labels are what the board shows.
+        THANKS = "thanks", "👍"
+        INSIGHT = "insight", "💡"
+        UNCLEAR = "unclear", "❓"
+
+    answer = models.ForeignKey(
+        Answer, verbose_name=_("answer"), on_delete=models.CASCADE, related_name="reactions"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="reactions"
+    )
+    kind = models.CharField(_("reaction"), max_length=10, choices=Kind.choices)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["answer", "kind", "created"]
+        verbose_name = _("reaction")
+        verbose_name_plural = _("reactions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer", "member", "kind"], name="qa_reaction_unique_member_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["thanks", "insight", "unclear"]),
+                name="qa_reaction_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.member} → {self.answer_id}"
