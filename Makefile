@@ -38,8 +38,11 @@ node_modules/.installed: package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the accessibility tests will be skipped (they need axe-core)"; fi
 
+# Two workers (pytest-xdist) by default, one per core of the machines we have; each test
+# module stays in one worker, with its own test database. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: $(VENV)/.dev node_modules/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Every page under gunicorn and wrk on a large PostgreSQL data set; writes docs/PERFORMANCE.md.
 bench: $(VENV)/.dev
