@@ -32,8 +32,11 @@ EXCERPT_LENGTH = 400
 
 def answer_posted(answer):
     """Tell the question's author about `answer`, a new one, once it is committed."""
-    question = answer.question
-    _after_commit(question.author_id, answer.author_id, lambda recipient: answer_email(answer, recipient))
+    _after_commit(
+        answer.question.author_id,
+        answer.author_id,
+        lambda recipient: answer_email(answer, recipient),
+    )
 
 
 def follow_up_posted(follow_up):

@@ -11,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from qa import notifications
 from qa.models import Answer, FollowUp, Member, Round
@@ -57,7 +58,7 @@ def answer_url(question):
 def post_answer(client, question, body="## L4\n\nIP와 포트로 나눈다."):
     response = client.post(answer_url(question), {"body": body, "version": 0})
     assert response.status_code == 302
-    return Answer.objects.get(question=question, author__user__username=response.wsgi_request.user.username)
+    return Answer.objects.get(question=question, author__user=response.wsgi_request.user)
 
 
 def follow_up(answer, author, body="그럼 L7은 TLS를 어디서 끝내나요?"):
@@ -140,7 +141,9 @@ def test_members_without_an_address_to_mail_get_nothing(
     assert mailoutbox == []
 
 
-def test_an_answer_rolled_back_mails_nobody(question, mailoutbox, django_capture_on_commit_callbacks):
+def test_an_answer_rolled_back_mails_nobody(
+    question, mailoutbox, django_capture_on_commit_callbacks
+):
     bee = Member.objects.create(name="bee")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
@@ -178,22 +181,23 @@ def test_without_the_sites_address_nothing_is_sent_and_a_warning_says_why(
     assert "SITE_URL" in caplog.text
 
 
-def test_the_mail_is_in_the_groups_language_whoever_wrote_the_answer(
+def test_the_mail_is_in_the_groups_language_whoever_wrote_the_text(
     question, mailoutbox, django_capture_on_commit_callbacks
 ):
-    user = UserFactory(username="en-reader", password=None)
-    Member.objects.create(name="bee", user=user)
+    user = UserFactory(username="bee", password=None)
+    bee = Member.objects.create(name="bee", user=user)
     english = Client(headers={"accept-language": "en"})
     english.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
         answer = post_answer(english, question)
-    bee = Member.objects.get(name="bee")
+    translation.activate("en")  # as after a request in English
     with django_capture_on_commit_callbacks(execute=True):
         notifications.follow_up_posted(follow_up(answer, Member.objects.get(name="sky")))
     # Korean, as settings.LANGUAGE_CODE: a string translated before this feature shows it.
     (_, to_bee) = mailoutbox
     assert to_bee.to == [bee.user.email]
     assert "sky님의 질문" in to_bee.body
+    assert "sky's question" not in to_bee.body
 
 
 # Follow-ups: the answer's author is told, on the same terms.
