@@ -185,10 +185,10 @@ class NewItem:
     their answer, by `who`."""
 
     def __init__(self, n_kind, n_pk, n_at, n_who, n_answer, n_question, n_text):
-        self.kind, self.pk, self.at, self.who = n_kind, n_pk, n_at, n_who
-        self.answer_id, self.question_id = n_answer, n_question
         from .questions import TITLE_LENGTH
 
+        self.kind, self.pk, self.at, self.who = n_kind, n_pk, n_at, n_who
+        self.answer_id, self.question_id = n_answer, n_question
         # As Question.title, from the one column the list needs.
         self.title = Truncator(n_text).chars(TITLE_LENGTH) or gettext("your question")
 
@@ -199,5 +199,3 @@ class NewItem:
     def get_absolute_url(self):
         question = reverse("qa:question-detail", kwargs={"pk": self.question_id})
         return f"{question}#answer-{self.answer_id}"
-
-
