@@ -31,7 +31,8 @@ CONFLICT_ATTEMPTS = 3
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "created"]
+    list_display = ["name", "user", "notify_by_email", "created"]
+    list_filter = ["notify_by_email"]
     search_fields = ["name", "user__username", "user__email"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]

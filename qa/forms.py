@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.widgets import MarkdownxWidget
 from PIL import Image, ImageOps
 
+from . import notifications
 from .models import Answer, Invitation, Member, Question, Topic, Upload
 from .search import find, split_terms
 
@@ -92,9 +93,12 @@ class AnswerForm(forms.ModelForm):
         """Save the answer; AnswerConflict when someone saved it since the form was loaded."""
         answer = super().save(commit=False)
         answer.edited_by = self.editor
-        if not answer._state.adding:
+        adding = answer._state.adding
+        if not adding:
             answer.version = self.cleaned_data["version"]
         answer.save_edit()
+        if adding:
+            notifications.answer_posted(answer)
         return answer
 
 
@@ -285,11 +289,12 @@ class InvitationForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    """The name the board shows for a member, unique in the group."""
+    """The name the board shows for a member, unique in the group, and whether they are
+    e-mailed about answers and follow-ups (qa.notifications)."""
 
     class Meta:
         model = Member
-        fields = ["name"]
+        fields = ["name", "notify_by_email"]
         labels = {"name": _("Display name")}
 
     def __init__(self, *args, user, **kwargs):

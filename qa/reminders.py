@@ -41,9 +41,7 @@ class Dues:
 
     @property
     def email(self):
-        """Where the member is e-mailed; "" without an active account with an address."""
-        user = self.member.user
-        return user.email if user is not None and user.is_active else ""
+        return self.member.email
 
 
 def dues(round_):

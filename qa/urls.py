@@ -33,6 +33,7 @@ urlpatterns = [
     path("invitations/<int:pk>/revoke/", joining.invitation_revoke, name="invitation-revoke"),
     path("join/<str:token>/", joining.invitation_accept, name="invitation-accept"),
     path("profile/", joining.profile, name="profile"),
+    path("new-for-you/seen/", views.new_for_you_seen, name="new-for-you-seen"),
     # Member names come from imported files and may hold a "/", never a control character.
     path("members/<one_line:name>/", views.member_detail, name="member-detail"),
     path("rounds/<int:number>/", views.round_detail, name="round-detail"),

@@ -9,6 +9,8 @@ from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -77,6 +79,10 @@ def round_export(request, number):
 
 
 def _render_board(request, round_, is_home=False):
+    member = member_of(request.user)
+    if member is not None:  # what the board lists as "new for you" (Member.saw_board())
+        member.saw_board(timezone.now())
+
     def shared_context():
         member_lists, picked = round_.board()
         return {
@@ -93,6 +99,19 @@ def _render_board(request, round_, is_home=False):
         )
 
     return for_visitors(request, round_.board_version, render_page)
+
+
+@require_POST
+def new_for_you_seen(request):
+    """Empty the board's "new for you" list, then go back to the board."""
+    member = member_of(request.user)
+    if member is None:
+        return _refuse(request, reverse("qa:home"))
+    member.mark_news_seen(timezone.now())
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
+    return redirect("qa:home")
 
 
 @require_safe

@@ -53,4 +53,6 @@ SHOWS_NOTHING = {
     "qa/_answer_link.html": lambda user, question, **values: not question.can_answer(user),
     "qa/_add_question.html": lambda user, round, **values: not round.can_add_question(user),
     "qa/_curator_footer.html": lambda user, **values: not user.is_staff,
+    # Visitors and accounts without a member have nothing of their own: no query at all.
+    "qa/_new_for_you.html": lambda user, **values: member_of(user) is None,
 }

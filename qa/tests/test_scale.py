@@ -18,6 +18,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from qa import search
 from qa.models import Answer, Member, Round
@@ -81,13 +82,14 @@ def admin_rounds():
 # whole: their "again" rows count a page built from its cached shared parts.
 PAGES = {
     #                                                              visitor member curator
-    # The round, then the board's questions, picks and answers (the matrix adds none).
-    "home":                      Page(at("/"),                     4,      6,     6),
-    "board":                     Page(board,                       4,      6,     6),
+    # The round, then the board's questions, picks and answers (the matrix adds none); a
+    # member's "new for you" adds one (Member.new_for_you()).
+    "home":                      Page(at("/"),                     4,      7,     7),
+    "board":                     Page(board,                       4,      7,     7),
     # The round alone: its revision keys the cached page, or for members the cached parts
     # of it that are the same for everyone (qa.pagecache.SharedParts); their own buttons
-    # come from what those parts keep, with no query of their own.
-    "board, again":              Page(board,                       1,      3,     3, again=True),
+    # come from what those parts keep, with no query of their own, and "new for you" is one.
+    "board, again":              Page(board,                       1,      4,     4, again=True),
     # Rendered again, never cached whole (a query string could fill the cache with copies),
     # but from its cached parts.
     "board with a query string": Page(board_utm,                   1,      None,  None, again=True),
@@ -150,7 +152,10 @@ def sign_in_as_first_member(client, role):
     reader = first_member()
     staff = role == "curator"
     reader.user = UserFactory(username="reader", is_staff=staff, is_superuser=staff, password=None)
-    reader.save(update_fields=["user"])
+    # In the middle of a visit, as most looks at a board are: the look that starts one adds
+    # an UPDATE (Member.saw_board(), counted in test_new_for_you).
+    reader.last_seen_at = timezone.now()
+    reader.save(update_fields=["user", "last_seen_at"])
     client.force_login(reader.user)
 
 
