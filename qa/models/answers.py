@@ -160,7 +160,8 @@ class Answer(WrittenText, models.Model):
         (drafts are the curators'). The one rule the buttons and the view both ask.
 
         Not on one's own answer: a reaction tells the author how their answer landed, and
-        one's own would only pad the count.
+        one's own would only pad the count. Blind answering (Round.hides_answers()) belongs
+        here too: no reaction to an answer the reader may not see yet.
         """
         member = member_of(user)
         return (
