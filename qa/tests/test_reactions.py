@@ -100,6 +100,17 @@ def test_set_reaction_gives_and_takes_back_and_repeating_is_harmless(board):
     assert not Reaction.objects.exists()
 
 
+def test_a_member_leaving_takes_their_reactions_off_the_board(board):
+    answer, reader = board
+    other_round = RoundFactory()
+    answer.set_reaction(reader, "thanks", pressed=True)
+    before, elsewhere = revision(answer.round), revision(other_round)
+    reader.delete()
+    assert not Reaction.objects.exists()
+    assert revision(answer.round) == before + 1
+    assert revision(other_round) == elsewhere
+
+
 def test_members_react_to_others_answers_in_rounds_they_see(board, django_user_model):
     answer, reader = board
     signed_in(reader)
