@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from .members import Member, display_name, is_author, member_of
 from .questions import PICK_MARKER, Question
 from .rounds import Round, _count_of
-from .writing import DerivedQuerySet, WrittenText
+from .writing import DerivedQuerySet, WrittenText, touch_rounds
 
 ANSWER_MAX_LENGTH = 50_000
 
@@ -195,7 +195,7 @@ class Answer(WrittenText, models.Model):
                 rows = Reaction.objects.filter(answer=self, member=member, kind=kind)
                 changed = bool(rows.delete()[0])
             if changed:
-                Round.objects.filter(pk=self.round_id).touch()
+                touch_rounds([self])
             return self.reactions.filter(kind=kind).count()
 
     def clean(self):

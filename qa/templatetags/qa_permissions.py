@@ -42,11 +42,6 @@ def can_answer(question, user):
     return question.can_answer(user)
 
 
-@register.filter
-def can_react(answer, user):
-    return answer.can_react(user)
-
-
 @dataclass(frozen=True)
 class ReactionButton:
     kind: str
