@@ -5,7 +5,7 @@ so that admin deletions and cascades count too; so do members' renames, which sh
 board.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from .models import Answer, Member, Pick, Question, Round
@@ -26,3 +26,10 @@ def count_rename(sender, instance, created, update_fields=None, **kwargs):
         return
     # Every round it may appear in, as author, picker or answerer: renames are rare.
     Round.objects.touch()
+
+
+@receiver(pre_delete, sender=Member)
+def count_reactions_leaving(sender, instance, **kwargs):
+    # A member's reactions go with them, in a cascade that sends no signal: their answers'
+    # counts change on those boards. (Taking one back counts in Answer.set_reaction().)
+    Round.objects.filter(answers__reactions__member=instance).touch()

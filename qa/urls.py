@@ -3,7 +3,7 @@ from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
 from . import feeds, joining, study_views, views
-from .models import UPLOAD_FOLDER, UPLOAD_NAME_PATTERN
+from .models import UPLOAD_FOLDER, UPLOAD_NAME_PATTERN, Reaction
 from .text import OneLineConverter
 
 
@@ -13,7 +13,14 @@ class UploadNameConverter(StringConverter):
     regex = UPLOAD_NAME_PATTERN
 
 
+class ReactionKindConverter(StringConverter):
+    """👍 💡 ❓ by name: any other kind is a 404, never a row the constraint refuses."""
+
+    regex = "|".join(Reaction.Kind.values)
+
+
 register_converter(OneLineConverter, "one_line")
+register_converter(ReactionKindConverter, "reaction_kind")
 register_converter(UploadNameConverter, "upload_name")
 
 app_name = "qa"
@@ -66,6 +73,11 @@ urlpatterns = [
     path("answers/upload/", views.answer_upload, name="answer-upload"),
     path("answers/<int:pk>/edit/", views.answer_edit, name="answer-edit"),
     path("answers/<int:pk>/history/", views.answer_history, name="answer-history"),
+    path(
+        "answers/<int:pk>/reactions/<reaction_kind:kind>/",
+        views.answer_react,
+        name="answer-react",
+    ),
     path(
         "answers/<int:pk>/history/<int:version>/restore/",
         views.answer_restore,

@@ -376,6 +376,27 @@ def question_pick(request, pk):
     return redirect(_on_board(question))
 
 
+@require_POST
+def answer_react(request, pk, kind):
+    """Give or take back the reader's 👍 💡 ❓ on an answer (`pressed` 1 or 0, else the
+    opposite of what they have); JSON for the page's script, else back to the answer."""
+    answer = get_object_or_404(_visible_answers(request), pk=pk)
+    if not answer.can_react(request.user):
+        return _refuse(request, answer.get_absolute_url())
+    member = member_of(request.user)
+    if request.POST.get("pressed") in ("0", "1"):
+        pressed = request.POST["pressed"] == "1"
+    else:
+        pressed = not answer.reactions.filter(member=member, kind=kind).exists()
+    count = answer.set_reaction(member, kind, pressed)
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"kind": kind, "pressed": pressed, "count": count})
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
+    return redirect(answer)
+
+
 def question_answer(request, pk):
     """Write one's own answer to a question, or edit it if it exists."""
     question = get_object_or_404(_visible_questions(request), pk=pk)

@@ -4,15 +4,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .members import Member, display_name, is_author, member_of
 from .questions import PICK_MARKER, Question
-from .rounds import Round
-from .writing import DerivedQuerySet, WrittenText
+from .rounds import Round, _count_of
+from .writing import DerivedQuerySet, WrittenText, touch_rounds
 
 ANSWER_MAX_LENGTH = 50_000
 
@@ -42,6 +42,20 @@ class AnswerQuerySet(DerivedQuerySet):
         answers here until the member has written their own.
         """
         return self.select_related("author").order_by("created", "pk")
+
+    def with_reaction_counts(self):
+        """Each answer's count of each reaction, as `thanks_count` and so on: subqueries of
+        the answers' own query, so a board's counts cost no query of their own."""
+        from .reactions import Reaction
+
+        return self.annotate(
+            **{
+                Reaction.count_field(kind): _count_of(
+                    Reaction.objects.filter(answer=OuterRef("pk"), kind=kind), "answer"
+                )
+                for kind in Reaction.Kind.values
+            }
+        )
 
 
 class Answer(WrittenText, models.Model):
@@ -140,6 +154,49 @@ class Answer(WrittenText, models.Model):
         return user.is_staff or (
             is_author(user, self.author_id) and self.question.round.is_open_for_answers()
         )
+
+    def can_react(self, user):
+        """Give or take back a 👍 💡 ❓: members, on others' answers in rounds they may see
+        (drafts are the curators'). The one rule the buttons and the view both ask.
+
+        Not on one's own answer: a reaction tells the author how their answer landed, and
+        one's own would only pad the count. Blind answering (Round.hides_answers()) belongs
+        here too: no reaction to an answer the reader may not see yet.
+        """
+        member = member_of(user)
+        return (
+            member is not None
+            and member.pk != self.author_id
+            and self.question.round.is_visible_to(user)
+        )
+
+    def reaction_count(self, kind):
+        """How many members reacted with `kind`; from the board's counts when loaded."""
+        from .reactions import Reaction
+
+        counted = getattr(self, Reaction.count_field(kind), None)
+        if counted is not None:
+            return counted
+        return self.reactions.filter(kind=kind).count()
+
+    def set_reaction(self, member, kind, pressed):
+        """Give (`pressed`) or take back the member's reaction of `kind`, counted on the
+        round's board; repeating either, even at the same moment, is harmless. The new count."""
+        from .reactions import Reaction
+
+        with transaction.atomic():
+            if pressed:
+                # get_or_create() inserts in a savepoint and, when a twin request (a double
+                # click) inserted first, reads its row instead of failing on the constraint.
+                _reaction, changed = Reaction.objects.get_or_create(
+                    answer=self, member=member, kind=kind
+                )
+            else:
+                rows = Reaction.objects.filter(answer=self, member=member, kind=kind)
+                changed = bool(rows.delete()[0])
+            if changed:
+                touch_rounds([self])
+            return self.reactions.filter(kind=kind).count()
 
     def clean(self):
         if self.question_id and not self.question.takes_answers():

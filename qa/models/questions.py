@@ -66,7 +66,9 @@ def _answers_on_board():
 
     return Prefetch(
         "answers",
-        queryset=Answer.objects.select_related("author").order_by("created", "pk"),
+        queryset=Answer.objects.select_related("author")
+        .with_reaction_counts()
+        .order_by("created", "pk"),
         to_attr="answers_on_board",
     )
 

@@ -1,8 +1,10 @@
 """Template access to the models' permission methods, which take the user as an argument."""
 
+from dataclasses import dataclass
+
 from django import template
 
-from qa.models import member_of
+from qa.models import Reaction, member_of
 
 register = template.Library()
 
@@ -40,6 +42,67 @@ def can_answer(question, user):
     return question.can_answer(user)
 
 
+@dataclass(frozen=True)
+class ReactionButton:
+    kind: str
+    emoji: str
+    meaning: str
+    count: int
+    pressed: bool  # the reader's own
+
+
+@dataclass(frozen=True)
+class Reactions:
+    """An answer's 👍 💡 ❓ as one reader sees them: buttons if they may react, else counts."""
+
+    offered: bool
+    buttons: list
+
+    @property
+    def shown(self):
+        return self.offered or any(button.count for button in self.buttons)
+
+
+@register.simple_tag(takes_context=True)
+def reactions(context, answer):
+    user = context["user"]
+    offered = answer.can_react(user)
+    pressed = _pressed_by_reader(context, answer) if offered else set()
+    buttons = [
+        ReactionButton(
+            kind=kind,
+            emoji=emoji,
+            meaning=Reaction.MEANINGS[kind],
+            count=answer.reaction_count(kind),
+            pressed=(answer.pk, kind) in pressed,
+        )
+        for kind, emoji in Reaction.Kind.choices
+    ]
+    return Reactions(offered, buttons)
+
+
+def _pressed_by_reader(context, answer):
+    """The reader's reactions in the answer's round, looked up once per request for all the
+    buttons of a page (each answer's are a live part of its own)."""
+    member = member_of(context["user"])
+    request = context.get("request")
+    memo = getattr(request, "_qa_reactions", None)
+    if memo is None:
+        memo = {}
+        if request is not None:
+            request._qa_reactions = memo
+    key = (member.pk, answer.round_id)
+    if key not in memo:
+        memo[key] = Reaction.objects.pressed_by(member, answer.round_id)
+    return memo[key]
+
+
+def _no_reactions(user, answer, **values):
+    return not (
+        answer.can_react(user) or any(answer.reaction_count(kind) for kind in Reaction.Kind.values)
+    )
+
+
 # When a reader's part of a page (qa_fragments' live_include) would show nothing: the
 # template's own outer condition, checked without rendering it. A board has a live part per
 # question and per answer, and most readers may act on few of them.
@@ -49,6 +112,7 @@ def _no_question_actions(user, question, **values):
 
 SHOWS_NOTHING = {
     "qa/_question_actions.html": _no_question_actions,
+    "qa/_reactions.html": _no_reactions,
     "qa/_answer_edit_link.html": lambda user, answer, **values: not answer.can_edit(user),
     "qa/_answer_link.html": lambda user, question, **values: not question.can_answer(user),
     "qa/_add_question.html": lambda user, round, **values: not round.can_add_question(user),

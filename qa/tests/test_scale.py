@@ -82,20 +82,23 @@ def admin_rounds():
 # whole: their "again" rows count a page built from its cached shared parts.
 PAGES = {
     #                                                              visitor member curator
-    # The round, then the board's questions, picks and answers (the matrix adds none); a
-    # member's "new for you" adds one (Member.new_for_you()).
-    "home":                      Page(at("/"),                     4,      7,     7),
-    "board":                     Page(board,                       4,      7,     7),
+    # The round, then the board's questions, picks and answers (the matrix adds none; the
+    # answers' 👍 💡 ❓ counts are subqueries of theirs). A member's own reactions, for the
+    # pressed buttons, add one, and "new for you" one (Member.new_for_you()).
+    "home":                      Page(at("/"),                     4,      8,     8),
+    "board":                     Page(board,                       4,      8,     8),
     # The round alone: its revision keys the cached page, or for members the cached parts
     # of it that are the same for everyone (qa.pagecache.SharedParts); their own buttons
-    # come from what those parts keep, with no query of their own, and "new for you" is one.
-    "board, again":              Page(board,                       1,      4,     4, again=True),
+    # come from what those parts keep, with one query of their own (their reactions), and
+    # "new for you" is one.
+    "board, again":              Page(board,                       1,      5,     5, again=True),
     # Rendered again, never cached whole (a query string could fill the cache with copies),
     # but from its cached parts.
     "board with a query string": Page(board_utm,                   1,      None,  None, again=True),
-    # The round (by the question's id), the question, its picks, its answers.
-    "question":                  Page(question,                    4,      6,     6),
-    "question, again":           Page(question,                    1,      3,     3, again=True),
+    # The round (by the question's id), the question, its picks, its answers; for members
+    # their reactions.
+    "question":                  Page(question,                    4,      7,     7),
+    "question, again":           Page(question,                    1,      4,     4, again=True),
     # The member, the version of every board (qa.models.rounds.history_version), the three
     # counts in one query, then for questions, picks and answers one page of rounds each.
     "member":                    Page(member,                      6,      8,     8),
