@@ -180,8 +180,9 @@ def test_the_list_costs_one_query_on_the_board(week, clock, django_assert_num_qu
     clock.now = kst(7, 11)
     sky.get(board)  # starts the visit, fills the cached parts
     clock.now = kst(7, 11, 1)
-    # Session, account with member, round, then the list: the rest is the cached part.
-    with django_assert_num_queries(4):
+    # Session, account with member, round, the reader's reactions, then the list: the rest
+    # is the cached part.
+    with django_assert_num_queries(5):
         page = sky.get(board)
     assert b'class="new-for-you"' in page.content
     visitor = Client()

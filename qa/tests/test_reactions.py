@@ -343,9 +343,10 @@ def test_the_boards_query_count_does_not_grow_with_members_and_reactions():
         mine = next(a for a in answers if a.author_id == people[0].pk)
         assert counts(html, mine)["thanks"] == members
     # The round, the session, the account with its member, the board's questions, picks and
-    # answers (with their counts), the reader's reactions; from the cached parts: the round,
-    # the session, the account, the reader's reactions.
-    assert sizes[4] == sizes[40] == (7, 4)
+    # answers (with their counts), the reader's reactions, their "new for you" list and the
+    # start of their visit (Member.saw_board()); from the cached parts: the round, the
+    # session, the account, the reader's reactions and list.
+    assert sizes[4] == sizes[40] == (9, 5)
 
 
 def test_the_question_page_adds_one_query_for_the_readers_reactions():
