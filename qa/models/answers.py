@@ -141,6 +141,11 @@ class Answer(WrittenText, models.Model):
             is_author(user, self.author_id) and self.question.round.is_open_for_answers()
         )
 
+    def can_follow_up(self, user):
+        """Ask a follow-up question under this answer: members, on a round they may read (a
+        draft's only as curators). The one place that decides it; blind answering adds here."""
+        return member_of(user) is not None and self.question.round.is_visible_to(user)
+
     def clean(self):
         if self.question_id and not self.question.takes_answers():
             raise ValidationError(

@@ -14,6 +14,18 @@ def can_edit(obj, user):
 
 
 @register.filter
+def can_delete(obj, user):
+    """A follow-up question."""
+    return obj.can_delete(user)
+
+
+@register.filter
+def can_promote(follow_up, user):
+    """The promotion button, for a follow-up not promoted yet."""
+    return follow_up.promoted_to_id is None and follow_up.can_promote(user)
+
+
+@register.filter
 def can_add_question(round_, user):
     return round_.can_add_question(user)
 
@@ -47,10 +59,18 @@ def _no_question_actions(user, question, **values):
     return not (pick_offer(question, user) or group_pick_offer(question, user) or can_edit(question, user))
 
 
+def _no_follow_up_actions(user, follow_up, **values):
+    return not (
+        can_edit(follow_up, user) or can_delete(follow_up, user) or can_promote(follow_up, user)
+    )
+
+
 SHOWS_NOTHING = {
     "qa/_question_actions.html": _no_question_actions,
     "qa/_answer_edit_link.html": lambda user, answer, **values: not answer.can_edit(user),
     "qa/_answer_link.html": lambda user, question, **values: not question.can_answer(user),
     "qa/_add_question.html": lambda user, round, **values: not round.can_add_question(user),
     "qa/_curator_footer.html": lambda user, **values: not user.is_staff,
+    "qa/_follow_up_actions.html": _no_follow_up_actions,
+    "qa/_follow_up_form.html": lambda user, answer, **values: not answer.can_follow_up(user),
 }

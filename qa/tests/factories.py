@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from qa.models import Answer, Member, Pick, Question, Round
+from qa.models import Answer, FollowUp, Member, Pick, Question, Round
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -60,3 +60,12 @@ class AnswerFactory(factory.django.DjangoModelFactory):
     question = factory.SubFactory(QuestionFactory)
     author = factory.SubFactory(MemberFactory)
     body = "## 답변\n\n|구분|L4|L7|\n|--|--|--|\n|계층|전송|응용|\n"
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUp
+
+    answer = factory.SubFactory(AnswerFactory)
+    author = factory.SubFactory(MemberFactory)
+    body = factory.Sequence(lambda n: f"L4에서는 왜 그런가요? {n}")

@@ -91,8 +91,9 @@ PAGES = {
     # Rendered again, never cached whole (a query string could fill the cache with copies),
     # but from its cached parts.
     "board with a query string": Page(board_utm,                   1,      None,  None, again=True),
-    # The round (by the question's id), the question, its picks, its answers.
-    "question":                  Page(question,                    4,      6,     6),
+    # The round (by the question's id), the question (with the follow-up it was promoted
+    # from), its picks, its answers (with their follow-ups counted), their follow-ups.
+    "question":                  Page(question,                    5,      7,     7),
     "question, again":           Page(question,                    1,      3,     3, again=True),
     # The member, the version of every board (qa.models.rounds.history_version), the three
     # counts in one query, then for questions, picks and answers one page of rounds each.
