@@ -17,6 +17,8 @@ from .rounds import Round, _count_of, is_numbered
 from .writing import Derived, DerivedQuerySet, WrittenText, touch_rounds
 
 PICK_MARKER = "👀"
+# An answer's bulk, left out where only its link and author show.
+ANSWER_TEXTS = ("body", "body_html", "search_text")
 # Characters of a question shown as its title: a page heading, a tab, a link preview.
 TITLE_LENGTH = 80
 
@@ -48,7 +50,7 @@ class QuestionQuerySet(DerivedQuerySet):
             "promoted_from__round",
             "promoted_from__author",
             "promoted_from__answer__author",
-        ).defer(*(f"promoted_from__answer__{text}" for text in ("body", "body_html", "search_text")))
+        ).defer(*(f"promoted_from__answer__{text}" for text in ANSWER_TEXTS))
 
     def for_board(self):
         """Questions with author, picks and answers loaded; the board's query count stays flat."""
