@@ -13,7 +13,6 @@ from markdownx.widgets import MarkdownxWidget
 from PIL import Image, ImageOps
 
 from .models import (
-    FOLLOW_UP_MAX_LENGTH,
     Answer,
     FollowUp,
     Invitation,
@@ -116,9 +115,8 @@ class FollowUpForm(forms.ModelForm):
         model = FollowUp
         fields = ["body"]
         labels = {"body": _("Follow-up question")}
-        widgets = {
-            "body": forms.Textarea(attrs={"rows": 3, "maxlength": FOLLOW_UP_MAX_LENGTH})
-        }
+        # No maxlength: a browser would cut a long paste silently; the form says so instead.
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, answer=None, author=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -267,6 +267,25 @@ def test_a_stale_edit_is_refused_and_keeps_both_texts(answer, clients):
     assert (follow_up.body, follow_up.version) == ("합친 수정", 3)
 
 
+def test_an_edit_without_its_version_is_a_form_error_that_keeps_the_text(answer, clients):
+    follow_up = FollowUpFactory(answer=answer, author=member("member"), body="처음")
+    response = clients["member"].post(edit_url(follow_up), {"body": "버전 없는 수정"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["version"]
+    assert response.context["form"]["body"].value() == "버전 없는 수정"
+    assert FollowUp.objects.get().body == "처음"
+
+
+def test_an_edit_saves_only_the_text_so_a_promotion_meanwhile_stays(answer):
+    follow_up = FollowUpFactory(answer=answer)
+    loaded = FollowUp.objects.get(pk=follow_up.pk)  # before the promotion
+    question = QuestionFactory(round=RoundFactory(number=4, state=Round.State.QUESTIONS_OPEN))
+    FollowUp.objects.filter(pk=follow_up.pk).update(promoted_to=question)
+    loaded.edit("고친 질문", loaded.version)
+    follow_up.refresh_from_db()
+    assert (follow_up.body, follow_up.promoted_to_id) == ("고친 질문", question.pk)
+
+
 def test_the_author_and_curators_delete_after_a_confirmation(answer, clients):
     mine = FollowUpFactory(answer=answer, author=member("member"))
     moderated = FollowUpFactory(answer=answer, author=member("member"))
