@@ -203,6 +203,9 @@ class Question(WrittenText, models.Model):
         FollowUp.objects.refresh(
             list(FollowUp.objects.filter(answer__question=self).select_related("answer"))
         )
+        # A thread it was promoted from names its week.
+        origins = FollowUp.objects.filter(promoted_to=self).values("round_id")
+        Round.objects.filter(pk__in=origins).touch()
 
     def load_board_parts(self):
         """Load what for_board() and Round.board() give a board's questions, for this one."""

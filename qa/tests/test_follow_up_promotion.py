@@ -163,6 +163,16 @@ def test_deleting_the_question_leaves_the_follow_up_to_be_promoted_again(follow_
     assert follow_up.promoted_to.round.number == 4
 
 
+def test_moving_the_question_to_another_week_shows_in_the_cached_thread(follow_up, clients):
+    promote(clients["member"], follow_up)
+    question = Question.objects.get(round__number=4)
+    thread_url = follow_up.answer.question.get_absolute_url()
+    assert "Moved to a week 4 question" in page(clients["visitor"], thread_url)  # cached now
+    question.round = RoundFactory(number=5, state=Round.State.QUESTIONS_OPEN)
+    question.save()  # as the admin moves it
+    assert "Moved to a week 5 question" in page(clients["visitor"], thread_url)
+
+
 def test_deleting_the_follow_up_keeps_the_question_and_updates_its_cached_page(follow_up, clients):
     promote(clients["member"], follow_up)
     question = Question.objects.get(round__number=4)
