@@ -17,7 +17,17 @@ from django.utils.translation import gettext_lazy as _
 from . import admin_import
 from .admin_study import EditsTopics
 from .diffs import line_diff
-from .models import Answer, AnswerConflict, Invitation, Member, Pick, Question, Round, Upload
+from .models import (
+    Answer,
+    AnswerConflict,
+    FollowUp,
+    Invitation,
+    Member,
+    Pick,
+    Question,
+    Round,
+    Upload,
+)
 from .text import validate_one_line
 
 admin.site.site_header = _("StudyBoard administration")
@@ -317,6 +327,29 @@ class AnswerAdmin(ChecksAnswerVersions, admin.ModelAdmin):
         if not answer.pk:
             return "-"
         return format_html('<a href="{}">{}</a>', answer.get_history_url(), _("Revisions"))
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    """Moderation: read and delete. Members edit their own on the board, where an edit
+    is checked against the version it started from."""
+
+    list_display = ["__str__", "author", "round", "answer", "promoted_to", "created"]
+    list_filter = ["round"]
+    list_select_related = [
+        "author", "round", "answer__author", "answer__question__author", "answer__question__round",
+        "promoted_to__author", "promoted_to__round",
+    ]  # fmt: skip
+    search_fields = ["body", "author__name", "answer__author__name"]
+    date_hierarchy = "created"
+    fields = ["answer", "author", "round", "body", "body_html", "promoted_to", "version", "created"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Upload)

@@ -13,7 +13,15 @@ from markdownx.widgets import MarkdownxWidget
 from PIL import Image, ImageOps
 
 from . import notifications
-from .models import Answer, Invitation, Member, Question, Topic, Upload
+from .models import (
+    Answer,
+    FollowUp,
+    Invitation,
+    Member,
+    Question,
+    Topic,
+    Upload,
+)
 from .search import find, split_terms
 
 # Pillow format name -> the extension the stored file gets, whatever the upload was called.
@@ -100,6 +108,37 @@ class AnswerForm(forms.ModelForm):
         if adding:
             notifications.answer_posted(answer)
         return answer
+
+
+class FollowUpForm(forms.ModelForm):
+    # The version the writer started from, when editing; a save based on an older one is a
+    # conflict (FollowUpConflict).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = FollowUp
+        fields = ["body"]
+        labels = {"body": _("Follow-up question")}
+        # No maxlength: a browser would cut a long paste silently; the form says so instead.
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, answer=None, author=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            self.instance.answer, self.instance.author = answer, author
+            del self.fields["version"]
+        else:
+            self.fields["version"].initial = self.instance.version
+
+    def save(self):
+        """Save the follow-up; FollowUpConflict when someone saved it since the form was loaded."""
+        follow_up = self.instance
+        if not follow_up._state.adding:
+            follow_up.edit(self.cleaned_data["body"], self.cleaned_data["version"])
+            return follow_up
+        follow_up.save()
+        notifications.follow_up_posted(follow_up)
+        return follow_up
 
 
 def reencoded(image):

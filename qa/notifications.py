@@ -96,7 +96,7 @@ def follow_up_email(follow_up, recipient):
            "round": question.round.display_title},  # fmt: skip
         question=question,
         excerpt=follow_up.body,
-        link=site_url(follow_up.answer.get_absolute_url()),
+        link=site_url(follow_up.get_absolute_url()),
         link_text=gettext("Read the follow-up"),
     )
 

@@ -8,15 +8,31 @@ board.
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from .models import Answer, Member, Pick, Question, Round
+from .models import Answer, FollowUp, Member, Pick, Question, Round
 from .models.writing import touch_rounds
 
 
 @receiver(post_delete, sender=Question)
 @receiver(post_delete, sender=Pick)
 @receiver(post_delete, sender=Answer)
+@receiver(post_delete, sender=FollowUp)
 def count_deletion(sender, instance, **kwargs):
     touch_rounds([instance])
+
+
+@receiver(post_delete, sender=FollowUp)
+def count_lost_origin(sender, instance, **kwargs):
+    # The question it was promoted to says where it came from.
+    if instance.promoted_to_id is not None:
+        Round.objects.filter(questions=instance.promoted_to_id).touch()
+
+
+@receiver(pre_delete, sender=Question)
+def count_lost_promotion(sender, instance, **kwargs):
+    # Follow-ups promoted to it link to it, and may be promoted again once it is gone
+    # (SET_NULL, which sends no signal of its own).
+    rounds = FollowUp.objects.filter(promoted_to=instance).values("round_id")
+    Round.objects.filter(pk__in=rounds).touch()
 
 
 @receiver(post_save, sender=Member)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
-from . import feeds, joining, study_views, views
+from . import feeds, follow_up_views, joining, study_views, views
 from .models import UPLOAD_FOLDER, UPLOAD_NAME_PATTERN, Reaction
 from .text import OneLineConverter
 
@@ -82,6 +82,18 @@ urlpatterns = [
         "answers/<int:pk>/history/<int:version>/restore/",
         views.answer_restore,
         name="answer-restore",
+    ),
+    path(
+        "answers/<int:pk>/follow-ups/", follow_up_views.follow_up_add, name="follow-up-add"
+    ),
+    path("follow-ups/<int:pk>/edit/", follow_up_views.follow_up_edit, name="follow-up-edit"),
+    path(
+        "follow-ups/<int:pk>/delete/", follow_up_views.follow_up_delete, name="follow-up-delete"
+    ),
+    path(
+        "follow-ups/<int:pk>/promote/",
+        follow_up_views.follow_up_promote,
+        name="follow-up-promote",
     ),
     # Under MEDIA_URL (with the script prefix Django gives it, as static() takes it off).
     path(

@@ -123,9 +123,9 @@ def question_detail(request, pk):
         raise Http404
 
     def shared_context():
-        question = get_object_or_404(Question.objects.select_related("author"), pk=pk)
+        question = get_object_or_404(Question.objects.for_page(), pk=pk)
         question.round = round_
-        return {"question": question.load_board_parts()}
+        return {"question": question.load_board_parts().load_follow_ups()}
 
     def render_page():
         return render_with_shared_parts(

@@ -1,7 +1,7 @@
 """StudyBoard's models, one module per concept; import them from here."""
 
 from .answers import ANSWER_MAX_LENGTH, Answer, AnswerConflict, Revision
-from .follow_ups import FOLLOW_UP_MAX_LENGTH, FollowUp
+from .follow_ups import FOLLOW_UP_MAX_LENGTH, FollowUp, FollowUpConflict
 from .interviews import InterviewItem, MockInterview
 from .invitations import Invitation, InvitationRefused, InvitationUse
 from .members import Member, display_name, is_author, member_of
@@ -19,6 +19,6 @@ __all__ = [
     "InvitationRefused", "InvitationUse", "Member", "Pick", "Question",
     "Revision", "Round", "SearchEntry", "Upload", "display_name", "fold", "is_author", "joined",
     "member_of", "term_grams", "term_pattern", "text_grams",
-    "FOLLOW_UP_MAX_LENGTH", "FollowUp", "Reaction",
+    "FOLLOW_UP_MAX_LENGTH", "FollowUp", "FollowUpConflict", "Reaction",
     "Grade", "InterviewItem", "MockInterview", "QuestionTopic", "ReviewCard", "Topic",
 ]  # fmt: skip

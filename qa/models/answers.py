@@ -155,6 +155,11 @@ class Answer(WrittenText, models.Model):
             is_author(user, self.author_id) and self.question.round.is_open_for_answers()
         )
 
+    def can_follow_up(self, user):
+        """Ask a follow-up question under this answer: members, on a round they may read (a
+        draft's only as curators). The one place that decides it; blind answering adds here."""
+        return member_of(user) is not None and self.question.round.is_visible_to(user)
+
     def can_react(self, user):
         """Give or take back a 👍 💡 ❓: members, on others' answers in rounds they may see
         (drafts are the curators'). The one rule the buttons and the view both ask.

@@ -198,4 +198,6 @@ class NewItem:
 
     def get_absolute_url(self):
         question = reverse("qa:question-detail", kwargs={"pk": self.question_id})
-        return f"{question}#answer-{self.answer_id}"
+        if self.is_answer:
+            return f"{question}#answer-{self.answer_id}"
+        return f"{question}#follow-up-{self.pk}"

@@ -17,6 +17,8 @@ from .rounds import Round, _count_of, is_numbered
 from .writing import Derived, DerivedQuerySet, WrittenText, touch_rounds
 
 PICK_MARKER = "👀"
+# An answer's bulk, left out where only its link and author show.
+ANSWER_TEXTS = ("body", "body_html", "search_text")
 # Characters of a question shown as its title: a page heading, a tab, a link preview.
 TITLE_LENGTH = 80
 
@@ -41,6 +43,15 @@ class QuestionQuerySet(DerivedQuerySet):
             answer_count=_count_of(Answer.objects.filter(question=OuterRef("pk")), "question")
         )
 
+    def for_page(self):
+        """A question for its own page, with the follow-up it was promoted from, if any."""
+        return self.select_related(
+            "author",
+            "promoted_from__round",
+            "promoted_from__author",
+            "promoted_from__answer__author",
+        ).defer(*(f"promoted_from__answer__{text}" for text in ANSWER_TEXTS))
+
     def for_board(self):
         """Questions with author, picks and answers loaded; the board's query count stays flat."""
         return (
@@ -63,11 +74,15 @@ def _picks_on_board():
 
 def _answers_on_board():
     from .answers import Answer
+    from .follow_ups import FollowUp
 
+    # Each answer's follow-ups are counted in the answers' own query: no query per answer.
+    follow_ups = _count_of(FollowUp.objects.filter(answer=OuterRef("pk")), "answer")
     return Prefetch(
         "answers",
         queryset=Answer.objects.select_related("author")
         .with_reaction_counts()
+        .annotate(follow_up_count=follow_ups)
         .order_by("created", "pk"),
         to_attr="answers_on_board",
     )
@@ -173,10 +188,25 @@ class Question(WrittenText, models.Model):
     def get_absolute_url(self):
         return reverse("qa:question-detail", kwargs={"pk": self.pk})
 
+    @property
+    def origin(self):
+        """The follow-up this question was promoted from, or None."""
+        # The reverse one-to-one raises an AttributeError (RelatedObjectDoesNotExist) for none.
+        return getattr(self, "promoted_from", None)
+
     def moved(self):
-        # The admin can move a question to another round: its picks and answers follow.
+        # The admin can move a question to another round: its picks, answers and their
+        # follow-ups follow.
+        from .follow_ups import FollowUp
+
         Pick.objects.refresh(list(self.picks.select_related("question")))
         self.answers.refresh(list(self.answers.select_related("question")))
+        FollowUp.objects.refresh(
+            list(FollowUp.objects.filter(answer__question=self).select_related("answer"))
+        )
+        # A thread it was promoted from names its week.
+        origins = FollowUp.objects.filter(promoted_to=self).values("round_id")
+        Round.objects.filter(pk__in=origins).touch()
 
     def load_board_parts(self):
         """Load what for_board() and Round.board() give a board's questions, for this one."""
@@ -189,6 +219,19 @@ class Question(WrittenText, models.Model):
             )
         )
         self.picks_on_board = [p for p in self.list_picks if p.question_id == self.pk]
+        return self
+
+    def load_follow_ups(self):
+        """Each answer's thread of follow-ups, after load_board_parts(), in one query."""
+        from .follow_ups import FollowUp
+
+        threads = Prefetch(
+            "follow_ups", queryset=FollowUp.objects.for_thread(), to_attr="follow_ups_on_page"
+        )
+        prefetch_related_objects(self.answers_on_board, threads)
+        for answer in self.answers_on_board:
+            for follow_up in answer.follow_ups_on_page:
+                follow_up.round = self.round  # the answer's: for the promotion button
         return self
 
     @property

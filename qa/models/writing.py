@@ -82,6 +82,13 @@ class Derived:
         """Called when a save has moved this row to another round."""
 
 
+def written_markdown(text):
+    """Markdown as it is stored, and its sanitized HTML."""
+    # Browsers send a text box's line breaks as CRLF; stored and exported text is LF.
+    text = without_control_characters(normalize_newlines(text))
+    return text, render_markdown(text)
+
+
 class WrittenText(Derived):
     """A model with Markdown in `markdown_field`, its HTML in `html_field`, and search_text."""
 
@@ -95,10 +102,8 @@ class WrittenText(Derived):
         cls.derived_fields = (cls.markdown_field, cls.html_field, "search_text", *cls.copied_fields)
 
     def derive(self):
-        # Browsers send a text box's line breaks as CRLF; stored and exported text is LF.
-        text = without_control_characters(normalize_newlines(getattr(self, self.markdown_field)))
+        text, html = written_markdown(getattr(self, self.markdown_field))
         setattr(self, self.markdown_field, text)
-        html = render_markdown(text)
         setattr(self, self.html_field, html)
         self.search_text = plain_text(html)
 

@@ -16,6 +16,18 @@ def can_edit(obj, user):
 
 
 @register.filter
+def can_delete(obj, user):
+    """A follow-up question."""
+    return obj.can_delete(user)
+
+
+@register.filter
+def can_promote(follow_up, user):
+    """The promotion button, for a follow-up not promoted yet."""
+    return follow_up.promoted_to_id is None and follow_up.can_promote(user)
+
+
+@register.filter
 def can_add_question(round_, user):
     return round_.can_add_question(user)
 
@@ -110,6 +122,12 @@ def _no_question_actions(user, question, **values):
     return not (pick_offer(question, user) or group_pick_offer(question, user) or can_edit(question, user))
 
 
+def _no_follow_up_actions(user, follow_up, **values):
+    return not (
+        can_edit(follow_up, user) or can_delete(follow_up, user) or can_promote(follow_up, user)
+    )
+
+
 SHOWS_NOTHING = {
     "qa/_question_actions.html": _no_question_actions,
     "qa/_reactions.html": _no_reactions,
@@ -119,4 +137,6 @@ SHOWS_NOTHING = {
     "qa/_curator_footer.html": lambda user, **values: not user.is_staff,
     # Visitors and accounts without a member have nothing of their own: no query at all.
     "qa/_new_for_you.html": lambda user, **values: member_of(user) is None,
+    "qa/_follow_up_actions.html": _no_follow_up_actions,
+    "qa/_follow_up_form.html": lambda user, answer, **values: not answer.can_follow_up(user),
 }

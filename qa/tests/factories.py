@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from qa.models import Answer, Member, Pick, Question, Reaction, Round
+from qa.models import Answer, FollowUp, Member, Pick, Question, Reaction, Round
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -69,3 +69,12 @@ class ReactionFactory(factory.django.DjangoModelFactory):
     answer = factory.SubFactory(AnswerFactory)
     member = factory.SubFactory(MemberFactory)
     kind = Reaction.Kind.THANKS
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUp
+
+    answer = factory.SubFactory(AnswerFactory)
+    author = factory.SubFactory(MemberFactory)
+    body = factory.Sequence(lambda n: f"L4에서는 왜 그런가요? {n}")

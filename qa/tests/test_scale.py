@@ -95,9 +95,10 @@ PAGES = {
     # Rendered again, never cached whole (a query string could fill the cache with copies),
     # but from its cached parts.
     "board with a query string": Page(board_utm,                   1,      None,  None, again=True),
-    # The round (by the question's id), the question, its picks, its answers; for members
-    # their reactions.
-    "question":                  Page(question,                    4,      7,     7),
+    # The round (by the question's id), the question (with the follow-up it was promoted
+    # from), its picks, its answers (with their follow-ups counted), their follow-ups; for
+    # members their reactions.
+    "question":                  Page(question,                    5,      8,     8),
     "question, again":           Page(question,                    1,      4,     4, again=True),
     # The member, the version of every board (qa.models.rounds.history_version), the three
     # counts in one query, then for questions, picks and answers one page of rounds each.

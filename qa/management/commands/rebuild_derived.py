@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from qa.models import Answer, Pick, Question
+from qa.models import Answer, FollowUp, Pick, Question
 
 # What each derived attribute is called in the listing.
 LABELS = {
@@ -46,6 +46,12 @@ class Command(BaseCommand):
             ("question", Question.objects.all()),
             ("pick", Pick.objects.prefetch_related(_question("round_id", "author_id"))),
             ("answer", Answer.objects.prefetch_related(_question("round_id"))),
+            (
+                "follow-up",
+                FollowUp.objects.prefetch_related(
+                    Prefetch("answer", queryset=Answer.objects.only("round_id"))
+                ),
+            ),
         ]
         stale = 0
         for kind, rows in kinds:
