@@ -62,6 +62,10 @@ def answer_link(answer):
     return f"/questions/{answer.question_id}/#answer-{answer.pk}"
 
 
+def follow_up_link(follow_up):
+    return f"/questions/{follow_up.answer.question_id}/#follow-up-{follow_up.pk}"
+
+
 def test_others_answers_and_follow_ups_since_the_last_visit_are_listed_newest_first(week, clock):
     members, questions = week["members"], week["questions"]
     clock.now = kst(7, 8, 30)
@@ -69,13 +73,10 @@ def test_others_answers_and_follow_ups_since_the_last_visit_are_listed_newest_fi
     clock.now = kst(7, 9, 30)
     bees = written_answer(questions["sky"], members["bee"])
     clock.now = kst(7, 10)
-    follow_up(week["skys_answer"], members["chloe"])
+    chloes = follow_up(week["skys_answer"], members["chloe"])
 
     clock.now = kst(7, 11)
-    assert new_for_you(week["clients"]["sky"]) == [
-        answer_link(week["skys_answer"]),  # chloe's follow-up on sky's answer
-        answer_link(bees),
-    ]
+    assert new_for_you(week["clients"]["sky"]) == [follow_up_link(chloes), answer_link(bees)]
 
 
 def test_ones_own_answers_and_follow_ups_are_not_listed(week, clock):
@@ -110,12 +111,12 @@ def test_no_reader_sees_anothers_list_through_the_cached_board(week, clock):
     clock.now = kst(7, 9, 30)
     bees = written_answer(questions["sky"], members["bee"])
     clock.now = kst(7, 10)
-    follow_up(week["skys_answer"], members["chloe"])
+    chloes = follow_up(week["skys_answer"], members["chloe"])
     clock.now = kst(7, 11)
     clients = week["clients"]
     board = week["round"].get_absolute_url()
     skys = new_for_you(clients["sky"], board)
-    assert skys == [answer_link(week["skys_answer"]), answer_link(bees)]
+    assert skys == [follow_up_link(chloes), answer_link(bees)]
     # bee's board comes from the same cached shared part, with bee's own list only.
     assert new_for_you(clients["bee"], board) == [answer_link(week["skys_answer"])]
     assert new_for_you(clients["chloe"], board) is None

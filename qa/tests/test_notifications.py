@@ -214,12 +214,13 @@ def test_a_follow_up_mails_the_answers_author_with_links(
 ):
     sky = Member.objects.get(name="sky")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        notifications.follow_up_posted(follow_up(bees_answer, sky))
+        skys = follow_up(bees_answer, sky)
+        notifications.follow_up_posted(skys)
     assert len(callbacks) == 1
     (message,) = mailoutbox
     assert message.to == ["bee@example.com"]
     assert "L4와 L7 로드 밸런서의 차이" in message.subject
-    link = f"{SITE}/questions/{bees_answer.question_id}/#answer-{bees_answer.pk}"
+    link = f"{SITE}/questions/{bees_answer.question_id}/#follow-up-{skys.pk}"
     for content in (message.body, html_of(message)):
         assert link in content
         assert f"{SITE}/profile/" in content
