@@ -84,7 +84,7 @@ READS = {
 
 @pytest.mark.parametrize("reader", sorted(READS))
 def test_the_board_shows_each_reader_only_the_answers_they_may_read(week, reader):
-    round_, first, second, _members, clients, answers = week
+    round_, _first, _second, _members, clients, answers = week
     page = text(clients[reader].get(round_.get_absolute_url()))
     assert shown(page) == READS[reader]
     for word, answer in answers.items():
@@ -125,11 +125,11 @@ def test_posting_an_answer_reveals_that_questions_answers_only(week):
 
 @pytest.mark.parametrize("reader", sorted(READS))
 def test_everything_shows_once_the_round_closes(week, reader):
-    round_, first, _second, member, clients, _answers = week
+    round_, first, _second, members, clients, _answers = week
     close(round_)
     assert shown(text(clients[reader].get(round_.get_absolute_url()))) == ALL
     assert shown(text(clients[reader].get(first.get_absolute_url()))) == {ANNS, CARLS_FIRST}
-    assert CARLS_SECOND in text(clients[reader].get(member["carl"].get_absolute_url()))
+    assert CARLS_SECOND in text(clients[reader].get(members["carl"].get_absolute_url()))
 
 
 def test_a_round_without_blind_answering_shows_every_answer(week):
@@ -207,6 +207,19 @@ def test_a_hidden_answers_history_and_editor_are_not_there(week, reader):
             assert edit.status_code == 404
 
 
+def test_the_editors_conflict_page_shows_the_writers_own_answer_only(week):
+    _round, _first, second, _members, clients, _answers = week
+    post_answer(clients["bob"], second, "bob's first text")
+    # The same form sent again, from the version it was loaded at: a conflict with itself.
+    response = clients["bob"].post(
+        reverse("qa:question-answer", args=[second.pk]), {"body": "bob again", "version": 0}
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "bob&#x27;s first text" in page
+    assert CARLS_SECOND not in page
+
+
 def test_the_whole_history_export_is_the_curators_and_holds_every_answer(week):
     from qa.history import export_rounds
 
@@ -216,7 +229,7 @@ def test_the_whole_history_export_is_the_curators_and_holds_every_answer(week):
 
 
 def test_review_and_interviews_read_answers_through_the_same_rule(week):
-    round_, first, second, members, _clients, _answers = week
+    round_, _first, _second, members, _clients, _answers = week
     bodies = lambda member, **kw: shown(  # noqa: E731
         " ".join(Answer.objects.revealed_to(member, **kw).values_list("body", flat=True))
     )
@@ -267,8 +280,7 @@ def test_no_answer_leaks_through_a_page_another_reader_cached(week, page):
 
 
 def test_a_cached_member_page_follows_the_admins_bulk_state_change(week):
-    *_rest, members, clients, _answers = week
-    round_ = _rest[0]
+    round_, _first, _second, members, clients, _answers = week
     path = members["carl"].get_absolute_url()
     assert CARLS_SECOND not in text(clients["bob"].get(path))
     assert CARLS_SECOND not in text(clients["visitor"].get(path))
