@@ -64,10 +64,10 @@ class QuestionInline(admin.TabularInline):
 class RoundAdmin(admin.ModelAdmin):
     list_display = [
         "number", "display_title", "state", "starts_on", "ends_on", "questions_due",
-        "answers_due", "question_count", "pick_count", "answer_count",
+        "answers_due", "blind_answers", "question_count", "pick_count", "answer_count",
     ]  # fmt: skip
     list_display_links = ["number", "display_title"]
-    list_filter = ["state", "uses_picks"]
+    list_filter = ["state", "uses_picks", "blind_answers"]
     list_editable = ["state"]
     search_fields = ["title", "=number"]
     date_hierarchy = "starts_on"

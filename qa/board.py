@@ -11,6 +11,8 @@ class MatrixCell:
     question: Question
     answer: Answer | None
     own: bool  # the member's own question: nothing is owed
+    # Whether the reader may read the answer: blind answering hides it, not that it exists.
+    shown: bool = True
 
 
 @dataclass(frozen=True)
@@ -38,14 +40,16 @@ def answer_matrix(member_lists, picked):
         for answer in question.answers_on_board:
             members.setdefault(answer.author_id, answer.author)
     answers = {(a.question_id, a.author_id): a for q in picked for a in q.answers_on_board}
+    # Round.board(reveal) says which answers the reader may read; without it, none is linked.
+    shown = {a.pk for q in picked for a in getattr(q, "shown_answers", ())}
+
+    def cell(question, member):
+        answer = answers.get((question.pk, member.pk))
+        own = question.author_id == member.pk
+        return MatrixCell(question, answer, own, shown=answer is not None and answer.pk in shown)
+
     return [
-        MatrixRow(
-            member=member,
-            cells=[
-                MatrixCell(q, answers.get((q.pk, member.pk)), own=q.author_id == member.pk)
-                for q in picked
-            ],
-        )
+        MatrixRow(member=member, cells=[cell(q, member) for q in picked])
         for member in members.values()
     ]
 

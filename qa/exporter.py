@@ -3,6 +3,7 @@
 from django.utils.translation import gettext
 
 from .models import PICK_MARKER
+from .models.answers import Reveal
 from .roundfile.weekfile import (
     ANSWER_HEADING,
     AUTHOR_LINE,
@@ -50,7 +51,7 @@ def _answer_section(question):
     # answer. The whole question is in its member's list above.
     if restated := restatable(question.text):
         lines += ["", restated]
-    for answer in question.answers_on_board:
+    for answer in question.shown_answers:
         lines += [
             "",
             AUTHOR_LINE.format(mark=AUTHOR_MARK, name=written_name(answer.author.name)),
@@ -60,9 +61,14 @@ def _answer_section(question):
     return "\n".join(lines)
 
 
-def export_round(round_):
-    """The round in the sample's format, members and picks in board order, ending in one newline."""
-    member_lists, picked = round_.board()
+def export_round(round_, reveal=Reveal()):
+    """The round in the sample's format, members and picks in board order, ending in one newline.
+
+    Only the answers a reader may read (`reveal`, Round.reveal_for()): a download is one more
+    page blind answering keeps others' answers off. Every answer by default, for the commands
+    run on the server (export_round, backups).
+    """
+    member_lists, picked = round_.board(reveal)
     parts = [f"# {written_title(round_.title)}"] if round_.title else []
     parts += [_member_block(author, questions) for author, questions in member_lists]
     parts.append(f"---\n\n{ANSWER_HEADING}")

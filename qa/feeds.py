@@ -29,8 +29,11 @@ class LatestAnswersFeed(Feed):
     link = reverse_lazy("qa:home")
 
     def items(self):
-        # Feeds are read without a session, so drafts stay out even for curators.
-        answers = Answer.objects.visible_in(Round.objects.visible()).for_listing()
+        # Feeds are read without a session, so drafts stay out even for curators, and the
+        # answers blind answering hides stay out as they do for visitors.
+        answers = (
+            Answer.objects.visible_in(Round.objects.visible()).revealed_to(None).for_listing()
+        )
         return answers.order_by("-created", "-pk")[:FEED_LENGTH]
 
     def item_title(self, answer):

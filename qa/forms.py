@@ -276,12 +276,15 @@ class SearchForm(forms.Form):
             self.cleaned_data[name] is not None for name in ("round", "member")
         )
 
-    def search(self, newest=None):
-        """find() rows for the query, within the chosen round and member."""
+    def search(self, newest=None, hidden=None):
+        """find() rows for the query, within the chosen round and member, without the
+        `hidden` answers (blind answering's)."""
         rounds = self.rounds
         if self.cleaned_data["round"] is not None:
             rounds = rounds.filter(number=self.cleaned_data["round"])
-        return find(self.terms, rounds, author=self.cleaned_data["member"], newest=newest)
+        return find(
+            self.terms, rounds, author=self.cleaned_data["member"], newest=newest, hidden=hidden
+        )
 
 
 class InvitationForm(forms.Form):

@@ -73,6 +73,8 @@ def save_plan(plan, *, state=Round.State.CLOSED):
                     title=planned.title[: Round._meta.get_field("title").max_length],
                     state=state,
                     uses_picks=planned.uses_picks,
+                    # Written in the open, as any week file's answers (qa.importer).
+                    blind_answers=False,
                 )
         except IntegrityError:
             raise HistoryError(
@@ -189,6 +191,8 @@ class _refused_at:
 def export_rounds():
     """Every round as qa.roundfile.write takes it, and the images their texts show."""
     rounds, names = [], set()
+    # Every answer, blind answering or not: the whole history is the curators' (the admin's
+    # export, and the export_history command on the server).
     for round_ in Round.objects.order_by("number"):
         member_lists, _picked = round_.board()
         questions = []

@@ -199,8 +199,11 @@ class ImportSummary:
         }
         try:
             with transaction.atomic():
+                # A week file's answers were written in the open, each beside the others:
+                # hiding them on the board would hide nothing. Curators may turn blind
+                # answering on in the admin for the answers still to come.
                 round_ = Round.objects.create(
-                    number=self.number, title=self.title, state=self.state
+                    number=self.number, title=self.title, state=self.state, blind_answers=False
                 )
         except IntegrityError:
             # Someone created this round number between the check and the insert.

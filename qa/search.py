@@ -65,8 +65,9 @@ def newest_entry():
     return Max(Subquery(SearchEntry.objects.order_by("-id").values("id")[:1]))
 
 
-def find(terms, rounds, author=None, newest=None):
-    """Questions and answers in `rounds` (of `author`) containing every term, as Rows.
+def find(terms, rounds, author=None, newest=None, hidden=None):
+    """Questions and answers in `rounds` (of `author`) containing every term, as Rows; none
+    of the `hidden` answers (blind answering's, Answer.objects.hidden_from()).
 
     `newest` is the newest entry's id when the caller has read it already. Korean spacing
     does not matter to a term. The newest MAX_RESULTS matches, ranked: texts
@@ -79,6 +80,10 @@ def find(terms, rounds, author=None, newest=None):
     )
     if author is not None:
         entries = entries.filter(author=author)
+    if hidden is not None:
+        # Not even that a hidden answer holds the words: the few answers of the rounds that
+        # hide any, never a scan of all of them.
+        entries = entries.exclude(answer__in=hidden.values("pk"))
     parts = [entries]
     if newest is None:
         newest = SearchEntry.objects.aggregate(newest=Max("id"))["newest"]

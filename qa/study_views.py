@@ -77,7 +77,7 @@ def question_similar(request):
 
 
 def _answers_of(question, member):
-    return Answer.objects.filter(question=question).revealed_to(member)
+    return Answer.objects.filter(question=question).revealed_to(member).in_order()
 
 
 @require_safe

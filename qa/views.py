@@ -73,7 +73,10 @@ def round_detail(request, number):
 def round_export(request, number):
     """The round as the weekly Markdown file groups keep, for download."""
     round_ = get_object_or_404(_visible_rounds(request), number=number)
-    response = HttpResponse(export_round(round_), content_type="text/markdown; charset=utf-8")
+    reveal = round_.reveal_for(request.user)
+    response = HttpResponse(
+        export_round(round_, reveal), content_type="text/markdown; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{export_filename(round_)}"'
     return response
 
@@ -83,8 +86,13 @@ def _render_board(request, round_, is_home=False):
     if member is not None:  # what the board lists as "new for you" (Member.saw_board())
         member.saw_board(timezone.now())
 
+    # While the round hides answers, what the shared part shows depends on the answers the
+    # reader may read; visitors all read none.
+    reveal = round_.reveal_for(request.user)
+    version = f"{round_.board_version}.{reveal.key}"
+
     def shared_context():
-        member_lists, picked = round_.board()
+        member_lists, picked = round_.board(reveal)
         return {
             "member_lists": member_lists,
             "picked": picked,
@@ -95,10 +103,10 @@ def _render_board(request, round_, is_home=False):
     def render_page():
         context = {"round": round_, "is_home": is_home}
         return render_with_shared_parts(
-            request, "qa/round_detail.html", context, round_.board_version, shared_context
+            request, "qa/round_detail.html", context, version, shared_context
         )
 
-    return for_visitors(request, round_.board_version, render_page)
+    return for_visitors(request, version, render_page)
 
 
 @require_POST
@@ -122,17 +130,20 @@ def question_detail(request, pk):
     if round_ is None or not round_.is_visible_to(request.user):
         raise Http404
 
+    reveal = round_.reveal_for(request.user, question_id=pk)
+    version = f"{round_.page_version}.{reveal.key}"
+
     def shared_context():
         question = get_object_or_404(Question.objects.for_page(), pk=pk)
         question.round = round_
-        return {"question": question.load_board_parts().load_follow_ups()}
+        return {"question": question.load_board_parts(reveal).load_follow_ups()}
 
     def render_page():
         return render_with_shared_parts(
-            request, "qa/question_detail.html", {}, round_.page_version, shared_context
+            request, "qa/question_detail.html", {}, version, shared_context
         )
 
-    return for_visitors(request, round_.page_version, render_page)
+    return for_visitors(request, version, render_page)
 
 
 @require_safe
@@ -149,7 +160,9 @@ def search(request):
     def shared_context():
         context = {"form": form, "searched": bool(form.terms)}
         if form.terms:
-            results = form.search(newest=figures["newest"])
+            # Blind answering's hidden answers are looked for only while a round hides any.
+            hidden = _hidden_answers(request) if figures["hiding"] else None
+            results = form.search(newest=figures["newest"], hidden=hidden)
             page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
             hits = load_hits(page.object_list, form.terms)
             context.update(page=page, hits=hits, results=results)
@@ -157,7 +170,8 @@ def search(request):
 
     # The whole query string: the pages' links carry it.
     query = sorted(request.GET.lists())
-    version = f"{Round.objects.history_version(figures)}.{request.user.is_staff}.{query}"
+    history = Round.objects.history_version(figures, reader=request.user)
+    version = f"{history}.{request.user.is_staff}.{query}"
     return render_with_shared_parts(
         request, "qa/search_results.html", {}, version, shared_context
     )
@@ -180,9 +194,11 @@ def member_detail(request, name):
             .with_answer_count()
             .defer("text", "search_text"),
             "picks": member.picks.for_listing().defer("question__text", "question__search_text"),
-            "answers": member.answers.for_listing().defer(
-                "body", "body_html", "question__text", "question__text_html"
-            ),
+            # Answers blind answering hides from the reader are listed, as the board's matrix
+            # shows who has answered, but without their text (`revealed`).
+            "answers": member.answers.for_listing()
+            .with_revealed(member_of(request.user), curator=request.user.is_staff)
+            .defer("body", "body_html", "question__text", "question__text_html"),
         }
         pages = {
             section: round_page(rows, rounds, positions[section], ROUNDS_PER_PAGE[section])
@@ -194,7 +210,8 @@ def member_detail(request, name):
     # Any change on any board may show here (a question picked, a name, a round published);
     # the query string counts only as the positions it names, so junk never fills the cache.
     where = sorted((s, p.as_query(s).items()) for s, p in positions.items())
-    version = f"{member.pk}.{Round.objects.history_version()}.{request.user.is_staff}.{where}"
+    history = Round.objects.history_version(reader=request.user)
+    version = f"{member.pk}.{history}.{request.user.is_staff}.{where}"
     return render_with_shared_parts(
         request, "qa/member_detail.html", {"member": member}, version, shared_context
     )
@@ -286,8 +303,17 @@ def _visible_questions(request):
     )
 
 
+def _hidden_answers(request):
+    """The answers blind answering hides from the reader (a search leaves them out)."""
+    return Answer.objects.hidden_from(member_of(request.user), curator=request.user.is_staff)
+
+
 def _visible_answers(request):
-    return Answer.objects.filter(round__in=_visible_rounds(request)).select_related(
+    """Answers whose pages (history, editor) the reader may open: a hidden one is not there."""
+    answers = Answer.objects.filter(round__in=_visible_rounds(request)).revealed_to(
+        member_of(request.user), curator=request.user.is_staff
+    )
+    return answers.select_related(
         "question__round", "question__author", "author", "edited_by__member"
     )
 

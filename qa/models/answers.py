@@ -1,10 +1,13 @@
 """Answers to picked questions, and the earlier texts an edit replaced (revisions)."""
 
+import hashlib
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +28,46 @@ class AnswerConflict(Exception):
         self.current = current
 
 
+def hidden_answers(member, curator=False):
+    """Blind answering, as a condition on answers: those hidden from a reader; None when
+    nothing is (curators). The one statement of the rule; every page and output showing
+    answers goes through it (AnswerQuerySet.revealed_to(), hidden_from(), with_revealed() and
+    reveal(), which the board and the question page use).
+
+    While a round with blind answering takes answers, an answer is hidden unless the reader
+    wrote the question or an answer to it (their own one among them). Visitors see none; once
+    the round closes, everything shows.
+    """
+    if curator:
+        return None
+    hidden = Q(round__blind_answers=True, round__state=Round.State.ANSWERING)
+    if member is None:
+        return hidden
+    answered = Answer.objects.filter(question=OuterRef("question"), author=member)
+    return hidden & ~Q(question__author=member) & ~Exists(answered)
+
+
+@dataclass(frozen=True)
+class Reveal:
+    """Which questions' answers one reader may read in a round that hides answers, for pages
+    that load every answer (the matrix shows who has answered) and show only these: all of
+    them when `questions` is None. `key` names it in the version of a cached page."""
+
+    questions: frozenset | None = None
+
+    def shows(self, answer):
+        return self.questions is None or answer.question_id in self.questions
+
+    @property
+    def key(self):
+        if self.questions is None:
+            return "all"
+        if not self.questions:
+            return "none"
+        ids = ",".join(map(str, sorted(self.questions)))
+        return hashlib.sha256(ids.encode()).hexdigest()[:16]
+
+
 class AnswerQuerySet(DerivedQuerySet):
     def visible_in(self, rounds):
         return self.filter(round__in=rounds)
@@ -35,12 +78,8 @@ class AnswerQuerySet(DerivedQuerySet):
             "-round__number", "-created", "-pk"
         )
 
-    def revealed_to(self, member):
-        """The answers `member` may read when reviewing or rehearsing their question.
-
-        The one place that decides it: today every answer; blind answering will hide others'
-        answers here until the member has written their own.
-        """
+    def in_order(self):
+        """As a question's page lists them: with their authors, oldest first."""
         return self.select_related("author").order_by("created", "pk")
 
     def with_reaction_counts(self):
@@ -56,6 +95,40 @@ class AnswerQuerySet(DerivedQuerySet):
                 for kind in Reaction.Kind.values
             }
         )
+
+    def in_hiding_rounds(self):
+        """Answers of rounds that hide answers now (Round.hides_answers())."""
+        return self.filter(round__blind_answers=True, round__state=Round.State.ANSWERING)
+
+    def revealed_to(self, member, curator=False):
+        """The answers `member` (None: a visitor) may read; all of them for curators."""
+        hidden = hidden_answers(member, curator)
+        return self if hidden is None else self.exclude(hidden)
+
+    def hidden_from(self, member, curator=False):
+        """The answers revealed_to() leaves out."""
+        hidden = hidden_answers(member, curator)
+        return self.none() if hidden is None else self.filter(hidden)
+
+    def with_revealed(self, member, curator=False):
+        """Each answer with `revealed`: whether revealed_to() keeps it (lists that still say
+        an answer exists, without its text)."""
+        hidden = hidden_answers(member, curator)
+        revealed = Q(pk__isnull=False) if hidden is None else ~hidden
+        return self.annotate(revealed=ExpressionWrapper(revealed, output_field=BooleanField()))
+
+    def reveal(self, member, curator=False):
+        """A Reveal of these answers for a reader: the questions of those revealed_to() keeps.
+
+        One small query, none for curators and visitors. Only for answers of rounds that hide
+        answers (Round.reveal_for()): elsewhere everything shows.
+        """
+        if curator:
+            return Reveal()
+        if member is None:
+            return Reveal(frozenset())
+        questions = self.revealed_to(member).order_by().values_list("question_id", flat=True)
+        return Reveal(frozenset(questions.distinct()))
 
 
 class Answer(WrittenText, models.Model):
@@ -157,7 +230,8 @@ class Answer(WrittenText, models.Model):
 
     def can_follow_up(self, user):
         """Ask a follow-up question under this answer: members, on a round they may read (a
-        draft's only as curators). The one place that decides it; blind answering adds here."""
+        draft's only as curators). An answer blind answering hides is not there at all: the
+        views look answers up through revealed_to(), and pages list only the revealed ones."""
         return member_of(user) is not None and self.question.round.is_visible_to(user)
 
     def can_react(self, user):
@@ -165,8 +239,8 @@ class Answer(WrittenText, models.Model):
         (drafts are the curators'). The one rule the buttons and the view both ask.
 
         Not on one's own answer: a reaction tells the author how their answer landed, and
-        one's own would only pad the count. Blind answering (Round.hides_answers()) belongs
-        here too: no reaction to an answer the reader may not see yet.
+        one's own would only pad the count. An answer blind answering hides is not there at
+        all, as for can_follow_up().
         """
         member = member_of(user)
         return (

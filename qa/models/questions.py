@@ -208,9 +208,11 @@ class Question(WrittenText, models.Model):
         origins = FollowUp.objects.filter(promoted_to=self).values("round_id")
         Round.objects.filter(pk__in=origins).touch()
 
-    def load_board_parts(self):
+    def load_board_parts(self, reveal=None):
         """Load what for_board() and Round.board() give a board's questions, for this one."""
         prefetch_related_objects([self], _answers_on_board())
+        if reveal is not None:
+            self.show_answers(reveal)
         # The picks on the author's whole list, this question's among them, in one query:
         # whether the reader may still pick here depends on the others.
         self.list_picks = list(
@@ -232,6 +234,13 @@ class Question(WrittenText, models.Model):
         for answer in self.answers_on_board:
             for follow_up in answer.follow_ups_on_page:
                 follow_up.round = self.round  # the answer's: for the promotion button
+        return self
+
+    def show_answers(self, reveal):
+        """Split the loaded answers into those the reader may read (Round.reveal_for()) and
+        the number of the others, which blind answering hides."""
+        self.shown_answers = [a for a in self.answers_on_board if reveal.shows(a)]
+        self.hidden_answer_count = len(self.answers_on_board) - len(self.shown_answers)
         return self
 
     @property

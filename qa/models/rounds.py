@@ -80,25 +80,36 @@ class RoundQuerySet(models.QuerySet):
     def history_figures(self, **also):
         """What history_version() is made of, with the aggregates `also` in the same query."""
         visible = ~Q(state__in=Round.DRAFTS)
+        hiding = Q(blind_answers=True, state=Round.State.ANSWERING)
         return self.aggregate(
             revisions=Sum("revision"),
             rounds=Count("pk", filter=visible),
             ids=Sum("pk", filter=visible),
             updated=Max("updated"),
+            hiding=Count("pk", filter=hiding),
+            hiding_ids=Sum("pk", filter=hiding),
             **also,
         )
 
-    def history_version(self, figures=None):
+    def history_version(self, figures=None, reader=None):
         """Changes whenever anything a member's page or a search may show changes; one cheap
-        query (or none, given history_figures()).
+        query (or none, given history_figures()), and for a `reader` while some round hides
+        answers, one more (the answers they may read, Answer.objects.reveal()).
 
         Every write counts in its round's revision, and renames in every round's; publishing
         or hiding a round changes which rounds are visible, and their count and the sum of
         their ids, even from the admin's bulk action, which moves neither `updated` nor a
-        revision.
+        revision. That action also starts and ends blind answering: the rounds hiding
+        answers are counted apart.
         """
         figures = figures or self.history_figures()
-        return "{revisions}.{rounds}.{ids}.{updated}".format(**figures)
+        version = "{revisions}.{rounds}.{ids}.{updated}.{hiding}.{hiding_ids}".format(**figures)
+        if reader is None or not figures["hiding"]:
+            return version
+        from . import Answer
+
+        reveal = Answer.objects.in_hiding_rounds().reveal(member_of(reader), reader.is_staff)
+        return f"{version}.{reveal.key}"
 
     def with_counts(self):
         from . import Answer, Pick, Question
@@ -312,6 +323,19 @@ class Round(models.Model):
         """Whether others' answers are hidden from members who have not answered yet."""
         return self.blind_answers and self.is_open_for_answers()
 
+    def reveal_for(self, user, question_id=None):
+        """Which answers of this round (of one question) `user` may read, as a Reveal for its
+        board (its question page); a query only while the round hides answers from a member."""
+        from . import Answer
+        from .answers import Reveal
+
+        if not self.hides_answers():
+            return Reveal()
+        answers = Answer.objects.filter(round=self)
+        if question_id is not None:
+            answers = answers.filter(question_id=question_id)
+        return answers.reveal(member_of(user), curator=user.is_staff)
+
     @property
     def board_version(self):
         """page_version, and the neighbours the board links to (from for_board()).
@@ -432,8 +456,12 @@ class Round(models.Model):
                 }
             )
 
-    def board(self):
+    def board(self, reveal=None):
         """Everything the weekly board shows, in the sample file's order, in four queries.
+
+        Given the reader's `reveal` (reveal_for()), each question also learns the answers the
+        reader may read (`shown_answers`) and how many others are hidden; without it, a
+        template showing `shown_answers` shows none.
 
         `picked` is the questions whose answers the board shows: the 👀 ones, or in a round
         without picks every answered question.
@@ -459,6 +487,9 @@ class Round(models.Model):
             author.pk: len(items) for author, items in member_lists if author is not None
         }
         picked = [q for _author, items in member_lists for q in items if q.takes_answers_on_board]
+        if reveal is not None:
+            for question in questions:
+                question.show_answers(reveal)
         return member_lists, picked
 
 

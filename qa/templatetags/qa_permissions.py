@@ -133,6 +133,9 @@ SHOWS_NOTHING = {
     "qa/_reactions.html": _no_reactions,
     "qa/_answer_edit_link.html": lambda user, answer, **values: not answer.can_edit(user),
     "qa/_answer_link.html": lambda user, question, **values: not question.can_answer(user),
+    "qa/_reveal_link.html": lambda user, question, **values: (
+        user.is_authenticated and not question.can_answer(user)
+    ),
     "qa/_add_question.html": lambda user, round, **values: not round.can_add_question(user),
     "qa/_curator_footer.html": lambda user, **values: not user.is_staff,
     # Visitors and accounts without a member have nothing of their own: no query at all.

@@ -77,6 +77,10 @@ def admin_rounds():
     return reverse("admin:qa_round_changelist")
 
 
+# The newest round takes answers with blind answering on, as a group's current week does: a
+# member's board, question page and export add the one query that finds which answers they
+# may read (Round.reveal_for()), and so do member pages and searches while a round hides
+# answers (history_version(reader=...)); curators may read all, visitors none, without it.
 # Signed in, a page adds the session and the user, with its member (qa.backends.MemberBackend);
 # so does an export, and feeds add nothing (they never read the session). Signed-in pages are never cached
 # whole: their "again" rows count a page built from its cached shared parts.
@@ -85,39 +89,39 @@ PAGES = {
     # The round, then the board's questions, picks and answers (the matrix adds none; the
     # answers' 👍 💡 ❓ counts are subqueries of theirs). A member's own reactions, for the
     # pressed buttons, add one, and "new for you" one (Member.new_for_you()).
-    "home":                      Page(at("/"),                     4,      8,     8),
-    "board":                     Page(board,                       4,      8,     8),
+    "home":                      Page(at("/"),                     4,      9,     8),
+    "board":                     Page(board,                       4,      9,     8),
     # The round alone: its revision keys the cached page, or for members the cached parts
     # of it that are the same for everyone (qa.pagecache.SharedParts); their own buttons
     # come from what those parts keep, with one query of their own (their reactions), and
     # "new for you" is one.
-    "board, again":              Page(board,                       1,      5,     5, again=True),
+    "board, again":              Page(board,                       1,      6,     5, again=True),
     # Rendered again, never cached whole (a query string could fill the cache with copies),
     # but from its cached parts.
     "board with a query string": Page(board_utm,                   1,      None,  None, again=True),
     # The round (by the question's id), the question (with the follow-up it was promoted
     # from), its picks, its answers (with their follow-ups counted), their follow-ups; for
     # members their reactions.
-    "question":                  Page(question,                    5,      8,     8),
-    "question, again":           Page(question,                    1,      4,     4, again=True),
+    "question":                  Page(question,                    5,      9,     8),
+    "question, again":           Page(question,                    1,      5,     4, again=True),
     # The member, the version of every board (qa.models.rounds.history_version), the three
     # counts in one query, then for questions, picks and answers one page of rounds each.
-    "member":                    Page(member,                      6,      8,     8),
+    "member":                    Page(member,                      6,      9,     8),
     # The member and the version: the rest is the page's cached shared part.
-    "member, again":             Page(member,                      2,      4,     4, again=True),
+    "member, again":             Page(member,                      2,      5,     4, again=True),
     # The version of every board with the newest entry's number, the matches, the page's
     # answers, the member filter's choices; TCP also hits questions. PostgreSQL adds one: no
     # parallel workers (SET LOCAL).
-    "search in Hangul":          Page(at("/search/?q=로드밸런싱"), 4,      6,     6, on_postgresql=1),
-    "search in English":         Page(at("/search/?q=TCP"),        5,      7,     7, on_postgresql=1),
+    "search in Hangul":          Page(at("/search/?q=로드밸런싱"), 4,      7,     6, on_postgresql=1),
+    "search in English":         Page(at("/search/?q=TCP"),        5,      8,     7, on_postgresql=1),
     # The version: the form and the results are the cached shared part.
-    "search, again":             Page(at("/search/?q=TCP"),        1,      3,     3, again=True),
+    "search, again":             Page(at("/search/?q=TCP"),        1,      4,     3, again=True),
     # A count for the pages, then the page's rounds with their counts as subqueries.
     "round list":                Page(at("/rounds/"),              2,      4,     4),
     "answer feed":               Page(at("/feed/"),                1,      1,     1),
     "round feed":                Page(at("/rounds/feed/"),         1,      1,     1),
     # The round, its questions, their picks, their answers.
-    "export":                    Page(export,                      4,      6,     6),
+    "export":                    Page(export,                      4,      7,     6),
     # A count, the topic and member choices of the filters, the page of questions with their
     # answer counts, their topics.
     "question bank":             Page(at("/bank/"),                5,      7,     7),

@@ -20,6 +20,9 @@ class Command(BaseCommand):
             self.stdout.write(_("The database already has rounds; the demo round was not loaded."))
             return
         try:
+            # An answering round without blind answering (the importer's rounds have none):
+            # the sample's answers were written in the open, and the README's screenshot
+            # shows them to whoever opens the demo.
             parsed = parse_round(DEMO_FILE.read_bytes(), filename=DEMO_FILE.name)
             round_ = plan_import(
                 parsed, number=1, answerer="sky", state=Round.State.ANSWERING
