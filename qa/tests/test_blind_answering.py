@@ -311,14 +311,17 @@ def test_the_boards_queries_do_not_grow_with_hidden_answers(
     round_, question = hiding_round(members)
     reader = sign_in("reader")
     # As test_scale pins them for a member: session, user and member, the round, the answers
-    # the reader may read (one query), the questions, their picks, their answers.
-    with django_assert_max_num_queries(7):
+    # the reader may read (one query), the questions, their picks, their answers, the
+    # reader's reactions, their "new for you" list and the start of their visit.
+    with django_assert_max_num_queries(10):
         page = text(reader.get(round_.get_absolute_url()))
     assert page.count("matrix__cell--hidden") == members - 1
-    with django_assert_max_num_queries(7):
+    # The question page: no list and no visit, but the answers' follow-ups.
+    with django_assert_max_num_queries(9):
         text(reader.get(question.get_absolute_url()))
-    # Again, from the cached shared parts: the reader's session, user, round and reveal.
-    with django_assert_max_num_queries(4):
+    # Again, from the cached shared parts: the reader's session, user, round and reveal, their
+    # reactions and list.
+    with django_assert_max_num_queries(6):
         text(reader.get(round_.get_absolute_url()))
 
 

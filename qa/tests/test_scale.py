@@ -60,8 +60,11 @@ def export():
 
 
 def question():
-    """A picked question of the newest round, with answers."""
-    answer = Answer.objects.filter(question__round=newest_round()).first()
+    """A picked question of the newest round, with answers: the first member's, so that the
+    signed-in reader reads its answers at both sizes, blind answering or not."""
+    answer = Answer.objects.filter(
+        question__round=newest_round(), question__author=first_member()
+    ).first()
     return answer.question.get_absolute_url()
 
 
