@@ -27,7 +27,7 @@ def test_a_member_sees_what_is_new_for_them_and_marks_it_seen(open_page, live_se
         last_seen_at=timezone.now() - timedelta(hours=2)
     )
     bees = AnswerFactory(question=question, author=bee.member, body="TCP는 연결", edited_by=bee)
-    FollowUp.objects.create(
+    bees_follow_up = FollowUp.objects.create(
         answer=skys, author=bee.member, round=round_, body="TLS는 어디서 끝나나요?"
     )
 
@@ -37,7 +37,9 @@ def test_a_member_sees_what_is_new_for_them_and_marks_it_seen(open_page, live_se
     items = page.locator(".new-for-you__item a")
     assert items.count() == 2
     # Newest first: bee's follow-up on sky's answer, then bee's answer to sky's question.
-    assert items.first.get_attribute("href") == f"/questions/{others.pk}/#answer-{skys.pk}"
+    assert items.first.get_attribute("href") == (
+        f"/questions/{others.pk}/#follow-up-{bees_follow_up.pk}"
+    )
     assert items.nth(1).get_attribute("href") == f"/questions/{question.pk}/#answer-{bees.pk}"
     assert "TCP와 UDP의 차이는?" in items.nth(1).inner_text()
     shoot(page, "new-for-you", element=".new-for-you")
