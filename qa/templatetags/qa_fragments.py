@@ -17,12 +17,30 @@ from django import template
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from qa.models import display_name, member_of
 
 from .qa_permissions import SHOWS_NOTHING
 
 register = template.Library()
 
 SLOTS = "_qa_live_slots"
+# Live parts that show who the reader is and nothing of the page: the same HTML for every
+# reader with the same key (in the same language), so each worker renders each once. The key
+# names everything the template reads; None (a visitor's sign-in link, which leads back to
+# the page) renders it for the request. test_page_parts checks these against fresh renders.
+SAME_FOR_READERS = {
+    "qa/_reader_nav.html": lambda user: (member_of(user) is not None, user.is_staff),
+    "qa/_account.html": lambda user: display_name(user) if user.is_authenticated else None,
+    "qa/_curator_footer.html": lambda user: user.is_staff,
+}
+# {% csrf_token %} in such a part is rendered with this stand-in, which each request replaces
+# with its reader's own token: random, so no name can spell it.
+TOKEN_STAND_IN = secrets.token_hex(16)
+_rendered_for_readers = {}
+
 # What a live part never reads (the shared part shows them): the bulk of a question or an
 # answer, left out of what is kept for the live parts.
 TEXTS = frozenset({"text", "text_html", "search_text", "body", "body_html"})
@@ -153,6 +171,26 @@ def _render_live(context, template_name, values, templates=None):
     shows_nothing = SHOWS_NOTHING.get(template_name)
     if shows_nothing is not None and shows_nothing(context["user"], **values):
         return ""
+    reader_key = SAME_FOR_READERS.get(template_name)
+    key = reader_key(context["user"]) if reader_key is not None and not values else None
+    if key is None:
+        return _render_template(context, template_name, values, templates)
+    key = (template_name, get_language(), key)
+    html = _rendered_for_readers.get(key)
+    if html is None:
+        if len(_rendered_for_readers) > 1000:  # names come and go; a worker's memory does not
+            _rendered_for_readers.clear()
+        html = _render_template(context, template_name, {"csrf_token": TOKEN_STAND_IN}, templates)
+        _rendered_for_readers[key] = html
+    if TOKEN_STAND_IN in html:  # asked only then: a token sets the reader's CSRF cookie
+        token = context.get("csrf_token")
+        if not token or token == "NOTPROVIDED":  # no request: {% csrf_token %} shows nothing
+            return _render_template(context, template_name, values, templates)
+        html = mark_safe(html.replace(TOKEN_STAND_IN, str(token)))
+    return html
+
+
+def _render_template(context, template_name, values, templates=None):
     templates = {} if templates is None else templates
     live = templates.get(template_name)
     if live is None:

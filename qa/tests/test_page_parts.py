@@ -7,11 +7,15 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
+from django.middleware.csrf import _does_token_match
+from django.template import engines
 from django.template.loader import get_template
 from django.test import Client
+from django.utils import translation
 
 from qa.models import Answer, Member, Question, Round
-from qa.templatetags.qa_fragments import SharedRequest, SignedInReader
+from qa.templatetags import qa_fragments
+from qa.templatetags.qa_fragments import SAME_FOR_READERS, SharedRequest, SignedInReader
 from qa.templatetags.qa_permissions import SHOWS_NOTHING
 
 from .factories import UserFactory
@@ -243,3 +247,35 @@ def test_a_shared_part_sees_the_requests_address_but_not_its_reader(rf):
     assert shared.GET["utm"] == "x" and shared.user.is_authenticated
     for hidden in ("session", "COOKIES", "META", "headers"):
         assert not hasattr(shared, hidden)
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_a_part_kept_for_readers_with_the_same_key_is_what_each_would_get(readers, rf, language):
+    """SAME_FOR_READERS names what each template reads about the reader: rendered once per key,
+    each reader must still get exactly the fresh render, with their own request's token."""
+    _round, people = readers
+    users = [AnonymousUser(), *(member.user for member, _client in people.values() if member)]
+    users += [UserFactory(username="nobody", password=None)]
+    users += [UserFactory(username="staff", is_staff=True, password=None)]
+    qa_fragments._rendered_for_readers.clear()
+    tokens = 0
+    with translation.override(language):
+        for template_name in SAME_FOR_READERS:
+            live = engines["django"].from_string(
+                f'{{% load qa_fragments %}}{{% live_include "{template_name}" %}}'
+            )
+            for user in users * 2:  # the second time, each from what the first one kept
+                request = rf.get("/rounds/1/?page=2")
+                request.user = user
+                kept = live.render({}, request)
+                fresh = get_template(template_name).render({}, request)
+                assert qa_fragments.TOKEN_STAND_IN not in kept
+                # (A part that shows nothing is skipped whole, blank lines and all.)
+                assert TOKEN.sub("token", kept).strip() == TOKEN.sub("token", fresh).strip(), (
+                    template_name, user
+                )
+                for token in TOKEN.findall(kept):
+                    assert _does_token_match(token, request.META["CSRF_COOKIE"])
+                    tokens += 1
+    assert tokens == 2 * (len(users) - 1)  # every signed-in reader's sign-out form
+    assert len(qa_fragments._rendered_for_readers) < 3 * len(users)
