@@ -295,3 +295,24 @@ def test_without_a_release_variable_the_code_names_the_release(tmp_path):
     assert code_release(tmp_path) == first
     page.write_text("<p>two</p>")
     assert code_release(tmp_path) != first
+
+
+@pytest.mark.django_db(False)
+def test_the_redis_cache_keeps_one_client_and_still_reads_and_writes():
+    import os
+
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/10")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {url}")
+    shared = pagecache.RedisCache(url, {"KEY_PREFIX": "test-kept-client"})
+    client = shared._cache.get_client("a")
+    assert shared._cache.get_client("b", write=True) is client
+    shared.set("a", {"page": "보드"}, 30)
+    assert shared.get("a") == {"page": "보드"}
+    assert shared.add("n", 1, 30) and shared.incr("n") == 2  # the rate limits' counter
+    shared.delete_many(["a", "n"])
+    assert shared.get("a") is None
