@@ -176,9 +176,14 @@ def member_detail(request, name):
     # the query string counts only as the positions it names, so junk never fills the cache.
     where = sorted((s, p.as_query(s).items()) for s, p in positions.items())
     version = f"{member.pk}.{Round.objects.history_version()}.{request.user.is_staff}.{where}"
-    return render_with_shared_parts(
-        request, "qa/member_detail.html", {"member": member}, version, shared_context
-    )
+
+    def render_page():
+        return render_with_shared_parts(
+            request, "qa/member_detail.html", {"member": member}, version, shared_context
+        )
+
+    # Visitors get the whole page kept, as a board's: its header too is the same for them all.
+    return for_visitors(request, version, render_page)
 
 
 @require_safe

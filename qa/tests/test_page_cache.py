@@ -58,6 +58,25 @@ def test_a_visitors_second_question_page_comes_from_the_cache(client, week):
     assert question.answers.get().body_html in main(second)
 
 
+def test_a_visitors_second_member_page_comes_from_the_cache_until_anything_changes(client, week):
+    member = Member.objects.filter(questions__round=week).order_by("name").first()
+    path = member.get_absolute_url()
+    first = client.get(path)
+    second = client.get(path)
+    assert rendered(first) and not rendered(second)
+    assert second.content == first.content
+    assert b"csrfmiddlewaretoken" not in second.content and not second.cookies
+    question = member.questions.first()
+    question.text = "고친 질문: 캐시"
+    question.save()
+    after = client.get(path)
+    assert rendered(after) and "고친 질문: 캐시" in main(after)
+    # Another list position, or a reader signed in, is rendered as before.
+    assert rendered(client.get(f"{path}?questions_before={week.number + 1}"))
+    signed_in = sign_in("member-page-reader").get(path)
+    assert rendered(signed_in) and b"csrfmiddlewaretoken" in signed_in.content
+
+
 def edit_answer(round_):
     answer = Answer.objects.filter(question__round=round_).first()
     answer.body = "고친 답변: **캐시 무효화**"
