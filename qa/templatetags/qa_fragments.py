@@ -22,20 +22,41 @@ from django.utils.translation import get_language
 
 from qa.models import display_name, member_of
 
-from .qa_permissions import SHOWS_NOTHING
+from .qa_permissions import SHOWS_NOTHING, can_answer, can_edit, group_pick_offer, pick_offer
 
 register = template.Library()
 
 SLOTS = "_qa_live_slots"
-# Live parts that show who the reader is and nothing of the page: the same HTML for every
-# reader with the same key (in the same language), so each worker renders each once. The key
-# names everything the template reads; None (a visitor's sign-in link, which leads back to
-# the page) renders it for the request. test_page_parts checks these against fresh renders.
+# Live parts whose HTML is the same for every reader and request with the same key (in the
+# same language), so each worker renders each once: the header's, which show who the reader
+# is, and the board's, which show what the reader may do with a question or an answer. The
+# key names everything the template reads, the reader's rights as the permission filters
+# answer them; None (a visitor's sign-in link) renders it for the request. test_page_parts
+# checks these against fresh renders.
 SAME_FOR_READERS = {
-    "qa/_reader_nav.html": lambda user: (member_of(user) is not None, user.is_staff),
-    "qa/_account.html": lambda user: display_name(user) if user.is_authenticated else None,
-    "qa/_curator_footer.html": lambda user: user.is_staff,
+    "qa/_reader_nav.html": lambda user, request: (member_of(user) is not None, user.is_staff),
+    "qa/_account.html": lambda user, request: (
+        display_name(user) if user.is_authenticated else None
+    ),
+    "qa/_curator_footer.html": lambda user, request: user.is_staff,
+    "qa/_question_actions.html": lambda user, request, question, **values: request and (
+        question.pk,
+        question.round.number,
+        pick_offer(question, user),
+        group_pick_offer(question, user),
+        can_edit(question, user),
+        request.get_full_path(),
+        *sorted(values.items()),
+    ),
+    "qa/_answer_link.html": lambda user, request, question: (
+        question.pk, can_answer(question, user)
+    ),
+    "qa/_answer_edit_link.html": lambda user, request, answer: (
+        answer.pk, answer.can_edit(user)
+    ),
 }
+# How many parts a worker keeps: a board's questions in their few states, for several boards.
+KEPT_FOR_READERS = 5000
 # {% csrf_token %} in such a part is rendered with this stand-in, which each request replaces
 # with its reader's own token: random, so no name can spell it.
 TOKEN_STAND_IN = secrets.token_hex(16)
@@ -172,15 +193,16 @@ def _render_live(context, template_name, values, templates=None):
     if shows_nothing is not None and shows_nothing(context["user"], **values):
         return ""
     reader_key = SAME_FOR_READERS.get(template_name)
-    key = reader_key(context["user"]) if reader_key is not None and not values else None
+    key = reader_key(context["user"], context.get("request"), **values) if reader_key else None
     if key is None:
         return _render_template(context, template_name, values, templates)
     key = (template_name, get_language(), key)
     html = _rendered_for_readers.get(key)
     if html is None:
-        if len(_rendered_for_readers) > 1000:  # names come and go; a worker's memory does not
+        if len(_rendered_for_readers) >= KEPT_FOR_READERS:  # boards change; memory does not
             _rendered_for_readers.clear()
-        html = _render_template(context, template_name, {"csrf_token": TOKEN_STAND_IN}, templates)
+        stand_in = {**values, "csrf_token": TOKEN_STAND_IN}
+        html = _render_template(context, template_name, stand_in, templates)
         _rendered_for_readers[key] = html
     if TOKEN_STAND_IN in html:  # asked only then: a token sets the reader's CSRF cookie
         token = context.get("csrf_token")
