@@ -249,9 +249,14 @@ def test_a_shared_part_sees_the_requests_address_but_not_its_reader(rf):
         assert not hasattr(shared, hidden)
 
 
+STATES = [Round.State.QUESTIONS_OPEN, Round.State.ANSWERING, Round.State.CLOSED]
+
+
 @pytest.mark.parametrize("language", ["ko", "en"])
-@pytest.mark.parametrize("state", [Round.State.QUESTIONS_OPEN, Round.State.ANSWERING, Round.State.CLOSED])
-def test_a_part_kept_for_readers_with_the_same_key_is_what_each_would_get(readers, rf, state, language):
+@pytest.mark.parametrize("state", STATES)
+def test_a_part_kept_for_readers_with_the_same_key_is_what_each_would_get(
+    readers, rf, state, language
+):
     """SAME_FOR_READERS names what each template reads about the reader and the request:
     rendered once per key, each reader must still get exactly the fresh render, with their
     own request's token."""
@@ -261,9 +266,11 @@ def test_a_part_kept_for_readers_with_the_same_key_is_what_each_would_get(reader
     member_lists, picked = round_.board()
     questions = [question for _author, items in member_lists for question in items]
     answers = [answer for question in picked for answer in question.answers_on_board]
-    cases = [(name, {}) for name in ("qa/_reader_nav.html", "qa/_account.html", "qa/_curator_footer.html")]
-    cases += [("qa/_question_actions.html", {"question": q, "on_board": True, "first": i == 0, "last": False})
-              for i, q in enumerate(questions)]  # fmt: skip
+    header = ("qa/_reader_nav.html", "qa/_account.html", "qa/_curator_footer.html")
+    cases = [(name, {}) for name in header]
+    on_board = [{"question": q, "on_board": True, "first": not i, "last": False}
+                for i, q in enumerate(questions)]  # fmt: skip
+    cases += [("qa/_question_actions.html", values) for values in on_board]
     cases += [("qa/_question_actions.html", {"question": q}) for q in questions[:2]]
     cases += [("qa/_answer_link.html", {"question": q}) for q in picked]
     cases += [("qa/_answer_edit_link.html", {"answer": a}) for a in answers]
