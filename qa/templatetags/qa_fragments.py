@@ -31,28 +31,32 @@ SLOTS = "_qa_live_slots"
 # same language), so each worker renders each once: the header's, which show who the reader
 # is, and the board's, which show what the reader may do with a question or an answer. The
 # key names everything the template reads, the reader's rights as the permission filters
-# answer them; None (a visitor's sign-in link) renders it for the request. test_page_parts
-# checks these against fresh renders.
+# answer them; None renders the part for the request: a visitor's sign-in link (it names
+# the page), or values the key does not name (a template given more reads more).
+# test_page_parts checks these against fresh renders.
+def _question_actions(user, request, question, on_board=False, first=False, last=False, **more):
+    if more or request is None:
+        return None
+    offers = (pick_offer(question, user), group_pick_offer(question, user))
+    rights = (*offers, can_edit(question, user))
+    place = (request.get_full_path(), on_board, first, last)
+    return (question.pk, question.round.number, rights, place)
+
+
 SAME_FOR_READERS = {
-    "qa/_reader_nav.html": lambda user, request: (member_of(user) is not None, user.is_staff),
-    "qa/_account.html": lambda user, request: (
-        display_name(user) if user.is_authenticated else None
+    "qa/_reader_nav.html": lambda user, request, **more: (
+        None if more else (member_of(user) is not None, user.is_staff)
     ),
-    "qa/_curator_footer.html": lambda user, request: user.is_staff,
-    "qa/_question_actions.html": lambda user, request, question, **values: request and (
-        question.pk,
-        question.round.number,
-        pick_offer(question, user),
-        group_pick_offer(question, user),
-        can_edit(question, user),
-        request.get_full_path(),
-        *sorted(values.items()),
+    "qa/_account.html": lambda user, request, **more: (
+        display_name(user) if user.is_authenticated and not more else None
     ),
-    "qa/_answer_link.html": lambda user, request, question: (
-        question.pk, can_answer(question, user)
+    "qa/_curator_footer.html": lambda user, request, **more: None if more else user.is_staff,
+    "qa/_question_actions.html": _question_actions,
+    "qa/_answer_link.html": lambda user, request, question, **more: (
+        None if more else (question.pk, can_answer(question, user))
     ),
-    "qa/_answer_edit_link.html": lambda user, request, answer: (
-        answer.pk, answer.can_edit(user)
+    "qa/_answer_edit_link.html": lambda user, request, answer, **more: (
+        None if more else (answer.pk, answer.can_edit(user))
     ),
 }
 # How many parts a worker keeps: a board's questions in their few states, for several boards.

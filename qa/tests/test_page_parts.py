@@ -302,3 +302,27 @@ def test_a_part_kept_for_readers_with_the_same_key_is_what_each_would_get(
                     shown += bool(kept.strip())
     assert tokens > 3 * (len(users) - 1)  # at least every signed-in reader's sign-out form
     assert shown and qa_fragments._rendered_for_readers
+
+
+def test_a_part_given_more_than_its_key_names_is_rendered_for_each_request(readers, rf):
+    """A board that passes a part a new value may show it: the key cannot say, so nothing of
+    such a part is kept (nor of a visitor's sign-in link, which names the page)."""
+    round_, people = readers
+    member, _client = people["first"]
+    _lists, picked = round_.board()
+    request = rf.get(round_.get_absolute_url())
+    question, answer = picked[0], picked[0].answers_on_board[0]
+    more = {"pressed": True}
+    cases = [
+        ("qa/_reader_nav.html", {}),
+        ("qa/_account.html", {}),
+        ("qa/_curator_footer.html", {}),
+        ("qa/_question_actions.html", {"question": question, "on_board": True}),
+        ("qa/_answer_link.html", {"question": question}),
+        ("qa/_answer_edit_link.html", {"answer": answer}),
+    ]
+    for name, values in cases:
+        assert SAME_FOR_READERS[name](member.user, request, **values) is not None, name
+        assert SAME_FOR_READERS[name](member.user, request, **values, **more) is None, name
+    assert SAME_FOR_READERS["qa/_account.html"](AnonymousUser(), request) is None
+    assert SAME_FOR_READERS["qa/_question_actions.html"](member.user, None, question) is None
