@@ -15,6 +15,8 @@ from django.contrib import messages
 from django.core.cache import cache, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -56,6 +58,33 @@ class InProcessCache(LocMemCache):
                 self._set(key, value, timeout)
                 return True
             return False
+
+
+class _KeptClient(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = super().get_client(key, write=write)
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    """Django's Redis cache, keeping one redis-py client for each server.
+
+    Django builds a new client for every call (its connections come from a pool either
+    way): building one took longer than a GET, and every signed-in page reads its session
+    from Redis. A client keeps no connection of its own, so one serves all of a thread's
+    calls (Django's caches are per thread).
+    """
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _KeptClient
 
 
 def _shared(request):

@@ -212,9 +212,14 @@ def member_detail(request, name):
     where = sorted((s, p.as_query(s).items()) for s, p in positions.items())
     history = Round.objects.history_version(reader=request.user)
     version = f"{member.pk}.{history}.{request.user.is_staff}.{where}"
-    return render_with_shared_parts(
-        request, "qa/member_detail.html", {"member": member}, version, shared_context
-    )
+
+    def render_page():
+        return render_with_shared_parts(
+            request, "qa/member_detail.html", {"member": member}, version, shared_context
+        )
+
+    # Visitors get the whole page kept, as a board's: its header too is the same for them all.
+    return for_visitors(request, version, render_page)
 
 
 @require_safe

@@ -129,7 +129,7 @@ else:
 # Shared by every worker with REDIS_URL; otherwise each worker's own memory.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "qa.pagecache.RedisCache", "LOCATION": REDIS_URL}
         if (REDIS_URL := os.environ.get("REDIS_URL"))
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
     ),

@@ -224,8 +224,9 @@ class Answer(WrittenText, models.Model):
 
     def can_edit(self, user):
         """Authors edit and restore their answer while the round takes answers."""
+        # The round first: a board asks this of every answer, and most rounds are closed.
         return user.is_staff or (
-            is_author(user, self.author_id) and self.question.round.is_open_for_answers()
+            self.question.round.is_open_for_answers() and is_author(user, self.author_id)
         )
 
     def can_follow_up(self, user):

@@ -264,8 +264,8 @@ class Question(WrittenText, models.Model):
 
     def can_edit(self, user):
         """Authors edit, reorder and delete their own list while questions are open."""
-        return user.is_staff or (
-            is_author(user, self.author_id) and self.round.is_open_for_questions()
+        return self.round.can_edit_questions(user) and (
+            user.is_staff or is_author(user, self.author_id)
         )
 
     def can_delete(self, user):

@@ -393,6 +393,21 @@ class Round(models.Model):
         """Members pick while the round takes answers; curators at any time."""
         return user.is_staff or (member_of(user) is not None and self.is_open_for_answers())
 
+    def can_edit_questions(self, user):
+        """Members edit, reorder and delete their own lists while questions are open; curators
+        any list at any time (Question.can_edit asks whose list it is)."""
+        return user.is_staff or (member_of(user) is not None and self.is_open_for_questions())
+
+    def may_act_on_questions(self, user):
+        """Whether any question of this round may offer the reader an action (edit, move, 👀).
+
+        The round's part of Question's checks: each needs can_pick() (which curators, the
+        only ones with the group's 👀, always pass) or can_edit_questions(). A board asks this
+        before its questions' three checks each, which a closed round fails for every member
+        (test_permissions checks the two agree).
+        """
+        return self.can_pick(user) or self.can_edit_questions(user)
+
     def question_count_of(self, author):
         """How many questions the author has in this round; from the board when it is loaded."""
         lists = getattr(self, "_list_sizes", None)

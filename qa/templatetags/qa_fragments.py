@@ -17,12 +17,55 @@ from django import template
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
-from .qa_permissions import SHOWS_NOTHING
+from qa.models import display_name, member_of
+
+from .qa_permissions import SHOWS_NOTHING, can_answer, can_edit, group_pick_offer, pick_offer
 
 register = template.Library()
 
 SLOTS = "_qa_live_slots"
+# Live parts whose HTML is the same for every reader and request with the same key (in the
+# same language), so each worker renders each once: the header's, which show who the reader
+# is, and the board's, which show what the reader may do with a question or an answer. The
+# key names everything the template reads, the reader's rights as the permission filters
+# answer them; None renders the part for the request: a visitor's sign-in link (it names
+# the page), or values the key does not name (a template given more reads more).
+# test_page_parts checks these against fresh renders.
+def _question_actions(user, request, question, on_board=False, first=False, last=False, **more):
+    if more or request is None:
+        return None
+    offers = (pick_offer(question, user), group_pick_offer(question, user))
+    rights = (*offers, can_edit(question, user))
+    place = (request.get_full_path(), on_board, first, last)
+    return (question.pk, question.round.number, rights, place)
+
+
+SAME_FOR_READERS = {
+    "qa/_reader_nav.html": lambda user, request, **more: (
+        None if more else (member_of(user) is not None, user.is_staff)
+    ),
+    "qa/_account.html": lambda user, request, **more: (
+        display_name(user) if user.is_authenticated and not more else None
+    ),
+    "qa/_curator_footer.html": lambda user, request, **more: None if more else user.is_staff,
+    "qa/_question_actions.html": _question_actions,
+    "qa/_answer_link.html": lambda user, request, question, **more: (
+        None if more else (question.pk, can_answer(question, user))
+    ),
+    "qa/_answer_edit_link.html": lambda user, request, answer, **more: (
+        None if more else (answer.pk, answer.can_edit(user))
+    ),
+}
+# How many parts a worker keeps: a board's questions in their few states, for several boards.
+KEPT_FOR_READERS = 5000
+# {% csrf_token %} in such a part is rendered with this stand-in, which each request replaces
+# with its reader's own token: random, so no name can spell it.
+TOKEN_STAND_IN = secrets.token_hex(16)
+_rendered_for_readers = {}
+
 # What a live part never reads (the shared part shows them): the bulk of a question or an
 # answer, left out of what is kept for the live parts.
 TEXTS = frozenset({"text", "text_html", "search_text", "body", "body_html"})
@@ -153,6 +196,27 @@ def _render_live(context, template_name, values, templates=None):
     shows_nothing = SHOWS_NOTHING.get(template_name)
     if shows_nothing is not None and shows_nothing(context["user"], **values):
         return ""
+    reader_key = SAME_FOR_READERS.get(template_name)
+    key = reader_key(context["user"], context.get("request"), **values) if reader_key else None
+    if key is None:
+        return _render_template(context, template_name, values, templates)
+    key = (template_name, get_language(), key)
+    html = _rendered_for_readers.get(key)
+    if html is None:
+        if len(_rendered_for_readers) >= KEPT_FOR_READERS:  # boards change; memory does not
+            _rendered_for_readers.clear()
+        stand_in = {**values, "csrf_token": TOKEN_STAND_IN}
+        html = _render_template(context, template_name, stand_in, templates)
+        _rendered_for_readers[key] = html
+    if TOKEN_STAND_IN in html:  # asked only then: a token sets the reader's CSRF cookie
+        token = context.get("csrf_token")
+        if not token or token == "NOTPROVIDED":  # no request: {% csrf_token %} shows nothing
+            return _render_template(context, template_name, values, templates)
+        html = mark_safe(html.replace(TOKEN_STAND_IN, str(token)))
+    return html
+
+
+def _render_template(context, template_name, values, templates=None):
     templates = {} if templates is None else templates
     live = templates.get(template_name)
     if live is None:

@@ -119,6 +119,10 @@ def _no_reactions(user, answer, **values):
 # template's own outer condition, checked without rendering it. A board has a live part per
 # question and per answer, and most readers may act on few of them.
 def _no_question_actions(user, question, **values):
+    # The round first: in most rounds most readers may do nothing with any question, and the
+    # three checks below would each find that out again (raising and catching PermissionDenied).
+    if not question.round.may_act_on_questions(user):
+        return True
     return not (pick_offer(question, user) or group_pick_offer(question, user) or can_edit(question, user))
 
 

@@ -58,6 +58,25 @@ def test_a_visitors_second_question_page_comes_from_the_cache(client, week):
     assert question.answers.get().body_html in main(second)
 
 
+def test_a_visitors_second_member_page_comes_from_the_cache_until_anything_changes(client, week):
+    member = Member.objects.filter(questions__round=week).order_by("name").first()
+    path = member.get_absolute_url()
+    first = client.get(path)
+    second = client.get(path)
+    assert rendered(first) and not rendered(second)
+    assert second.content == first.content
+    assert b"csrfmiddlewaretoken" not in second.content and not second.cookies
+    question = member.questions.first()
+    question.text = "고친 질문: 캐시"
+    question.save()
+    after = client.get(path)
+    assert rendered(after) and "고친 질문: 캐시" in main(after)
+    # Another list position, or a reader signed in, is rendered as before.
+    assert rendered(client.get(f"{path}?questions_before={week.number + 1}"))
+    signed_in = sign_in("member-page-reader").get(path)
+    assert rendered(signed_in) and b"csrfmiddlewaretoken" in signed_in.content
+
+
 def edit_answer(round_):
     answer = Answer.objects.filter(question__round=round_).first()
     answer.body = "고친 답변: **캐시 무효화**"
@@ -295,3 +314,24 @@ def test_without_a_release_variable_the_code_names_the_release(tmp_path):
     assert code_release(tmp_path) == first
     page.write_text("<p>two</p>")
     assert code_release(tmp_path) != first
+
+
+@pytest.mark.django_db(False)
+def test_the_redis_cache_keeps_one_client_and_still_reads_and_writes():
+    import os
+
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/10")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {url}")
+    shared = pagecache.RedisCache(url, {"KEY_PREFIX": "test-kept-client"})
+    client = shared._cache.get_client("a")
+    assert shared._cache.get_client("b", write=True) is client
+    shared.set("a", {"page": "보드"}, 30)
+    assert shared.get("a") == {"page": "보드"}
+    assert shared.add("n", 1, 30) and shared.incr("n") == 2  # the rate limits' counter
+    shared.delete_many(["a", "n"])
+    assert shared.get("a") is None

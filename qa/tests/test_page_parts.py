@@ -7,11 +7,15 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
+from django.middleware.csrf import _does_token_match
+from django.template.context import make_context
 from django.template.loader import get_template
 from django.test import Client
+from django.utils import translation
 
 from qa.models import Answer, Member, Question, Round
-from qa.templatetags.qa_fragments import SharedRequest, SignedInReader
+from qa.templatetags import qa_fragments
+from qa.templatetags.qa_fragments import SAME_FOR_READERS, SharedRequest, SignedInReader
 from qa.templatetags.qa_permissions import SHOWS_NOTHING
 
 from .factories import UserFactory
@@ -243,3 +247,82 @@ def test_a_shared_part_sees_the_requests_address_but_not_its_reader(rf):
     assert shared.GET["utm"] == "x" and shared.user.is_authenticated
     for hidden in ("session", "COOKIES", "META", "headers"):
         assert not hasattr(shared, hidden)
+
+
+STATES = [Round.State.QUESTIONS_OPEN, Round.State.ANSWERING, Round.State.CLOSED]
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+@pytest.mark.parametrize("state", STATES)
+def test_a_part_kept_for_readers_with_the_same_key_is_what_each_would_get(
+    readers, rf, state, language
+):
+    """SAME_FOR_READERS names what each template reads about the reader and the request:
+    rendered once per key, each reader must still get exactly the fresh render, with their
+    own request's token."""
+    round_, people = readers
+    Round.objects.filter(pk=round_.pk).update(state=state)
+    round_.refresh_from_db()
+    member_lists, picked = round_.board()
+    questions = [question for _author, items in member_lists for question in items]
+    answers = [answer for question in picked for answer in question.answers_on_board]
+    header = ("qa/_reader_nav.html", "qa/_account.html", "qa/_curator_footer.html")
+    cases = [(name, {}) for name in header]
+    on_board = [{"question": q, "on_board": True, "first": not i, "last": False}
+                for i, q in enumerate(questions)]  # fmt: skip
+    cases += [("qa/_question_actions.html", values) for values in on_board]
+    cases += [("qa/_question_actions.html", {"question": q}) for q in questions[:2]]
+    cases += [("qa/_answer_link.html", {"question": q}) for q in picked]
+    cases += [("qa/_answer_edit_link.html", {"answer": a}) for a in answers]
+    assert {name for name, _values in cases} == set(SAME_FOR_READERS)
+    users = [AnonymousUser(), *(member.user for member, _client in people.values() if member)]
+    users += [UserFactory(username="nobody", password=None)]
+    users += [UserFactory(username="staff", is_staff=True, password=None)]
+    qa_fragments._rendered_for_readers.clear()
+    tokens = shown = 0
+    with translation.override(language):
+        # Readers share what the first one with the same key left; the second time round
+        # each gets their own; the third time at another address, which forms lead back to.
+        for number, user in enumerate(users * 3):
+            request = rf.get(f"{round_.get_absolute_url()}?page={number // (2 * len(users))}")
+            request.user = user
+            context = make_context({}, request)
+            with context.bind_template(get_template("qa/round_detail.html").template):
+                for template_name, values in cases:
+                    kept = qa_fragments._render_live(context, template_name, values)
+                    fresh = get_template(template_name).render(values, request)
+                    assert qa_fragments.TOKEN_STAND_IN not in kept
+                    # (A part that shows nothing is skipped whole, blank lines and all.)
+                    assert TOKEN.sub("token", kept).strip() == TOKEN.sub("token", fresh).strip(), (
+                        template_name, user, values
+                    )
+                    for token in TOKEN.findall(kept):
+                        assert _does_token_match(token, request.META["CSRF_COOKIE"])
+                        tokens += 1
+                    shown += bool(kept.strip())
+    assert tokens > 3 * (len(users) - 1)  # at least every signed-in reader's sign-out form
+    assert shown and qa_fragments._rendered_for_readers
+
+
+def test_a_part_given_more_than_its_key_names_is_rendered_for_each_request(readers, rf):
+    """A board that passes a part a new value may show it: the key cannot say, so nothing of
+    such a part is kept (nor of a visitor's sign-in link, which names the page)."""
+    round_, people = readers
+    member, _client = people["first"]
+    _lists, picked = round_.board()
+    request = rf.get(round_.get_absolute_url())
+    question, answer = picked[0], picked[0].answers_on_board[0]
+    more = {"pressed": True}
+    cases = [
+        ("qa/_reader_nav.html", {}),
+        ("qa/_account.html", {}),
+        ("qa/_curator_footer.html", {}),
+        ("qa/_question_actions.html", {"question": question, "on_board": True}),
+        ("qa/_answer_link.html", {"question": question}),
+        ("qa/_answer_edit_link.html", {"answer": answer}),
+    ]
+    for name, values in cases:
+        assert SAME_FOR_READERS[name](member.user, request, **values) is not None, name
+        assert SAME_FOR_READERS[name](member.user, request, **values, **more) is None, name
+    assert SAME_FOR_READERS["qa/_account.html"](AnonymousUser(), request) is None
+    assert SAME_FOR_READERS["qa/_question_actions.html"](member.user, None, question) is None

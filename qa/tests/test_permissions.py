@@ -376,3 +376,60 @@ def test_picking_returns_to_the_page_it_came_from_and_never_elsewhere(world):
     response = client.post(url, {"pick": "0", "next": "https://evil.example/"})
     assert response["Location"] == f"/rounds/1/#question-{world.theirs.pk}"
     assert not Pick.objects.exists()
+
+
+@pytest.mark.parametrize("uses_picks", [True, False])
+@pytest.mark.parametrize("state", list(Round.State))
+def test_a_round_that_gives_the_reader_no_say_has_no_question_that_does(world, state, uses_picks):
+    """Round.may_act_on_questions() lets a board skip each question's checks (qa_permissions):
+    whenever it says no, every check of every question must say no too, and the fast answer
+    of whether a question's actions show nothing must be the slow one."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from qa.templatetags.qa_permissions import (
+        SHOWS_NOTHING,
+        can_edit,
+        group_pick_offer,
+        pick_offer,
+    )
+
+    from .factories import UserFactory
+
+    member, other = world.people["member"], world.people["other"]
+    PickFactory(question=world.theirs, picker=member)
+    PickFactory(question=world.mine, picker=None)
+    AnswerFactory(question=world.mine, author=other)
+    Round.objects.filter(pk=world.round.pk).update(state=state, uses_picks=uses_picks)
+    readers = {
+        "visitor": AnonymousUser(),
+        "author": member.user,
+        "other": other.user,
+        "curator": world.people["curator"].user,
+        "staff without a member": UserFactory(username="staff", is_staff=True, password=None),
+        "account without a member": UserFactory(username="nobody", password=None),
+    }
+    round_ = Round.objects.get(pk=world.round.pk)
+    member_lists, _picked = round_.board()
+    on_board = [question for _author, items in member_lists for question in items]
+    plain = list(Question.objects.filter(round=round_).select_related("round"))
+    say = {}
+    for kind, user in readers.items():
+        say[kind] = round_.may_act_on_questions(user)
+        for question in on_board + plain:
+            checks = [
+                question.can_edit(user),
+                question.can_pick(user),
+                question.can_unpick(user),
+                question.can_pick_for_group(user),
+                question.can_unpick_for_group(user),
+            ]
+            if not say[kind]:
+                assert not any(checks), (kind, question)
+        for question in on_board:
+            offers = [pick_offer(question, user), group_pick_offer(question, user)]
+            slow = not (any(offers) or can_edit(question, user))
+            fast = SHOWS_NOTHING["qa/_question_actions.html"](user, question)
+            assert fast == slow, (kind, question)
+    assert not say["visitor"] and not say["account without a member"]
+    assert say["curator"] and say["staff without a member"]
+    assert say["author"] == say["other"] == round_.is_in_progress()
