@@ -2,6 +2,7 @@
 with a 429 that says when to come back."""
 
 import io
+from types import SimpleNamespace
 import json
 
 import pytest
@@ -56,6 +57,13 @@ def refused_as_too_many(response):
     """allauth refuses a sign-in past the failed-attempt limits on the form, with a 200."""
     errors = response.context["form"].errors.as_data() if response.context else {}
     return any(error.code == "too_many_login_attempts" for error in errors.get("__all__", []))
+
+
+@pytest.fixture(autouse=True)
+def one_window(monkeypatch):
+    """django-ratelimit counts in windows that start on the clock's minute (or hour): a test's
+    120 requests, slower on a loaded machine, could straddle two and never reach the limit."""
+    monkeypatch.setattr("django_ratelimit.core.time", SimpleNamespace(time=lambda: 1_800_000_030))
 
 
 @pytest.fixture
