@@ -159,3 +159,21 @@ def write_report(report, text, title, start, end):
     before, _, rest = current.partition(start)
     _, _, after = rest.partition(end)
     report.write_text(f"{before}{start}\n{text}\n{end}{after}")
+
+
+def signed_in_member():
+    """A test client and its session cookie, for a member of the newest round."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from qa.models import Member
+
+    member = Member.objects.order_by("pk").first()
+    if member.user is None:
+        member.user = get_user_model().objects.create_user(f"bench-{member.pk}")
+        member.save(update_fields=["user"])
+    client = Client()
+    client.force_login(member.user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return client, f"{settings.SESSION_COOKIE_NAME}={session}"

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote_to_bytes
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import production_settings  # noqa: E402  (bench/ is not a package)
+from common import production_settings, signed_in_member  # noqa: E402  (not a package)
 
 
 def environ(path, cookie=None):
@@ -84,22 +84,14 @@ def main():
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.core.cache import cache
+    from django.core.management import call_command
     from django.core.wsgi import get_wsgi_application
-    from django.test import Client
 
-    from qa.models import Member
-
+    # Production settings serve hashed static names, from the manifest this writes.
+    call_command("collectstatic", "--noinput", verbosity=0)
     cache.clear()
-    member = Member.objects.order_by("pk").first()
-    if member.user is None:
-        member.user = get_user_model().objects.create_user(f"bench-{member.pk}")
-        member.save(update_fields=["user"])
-    client = Client()
-    client.force_login(member.user)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    _client, cookie = signed_in_member()
     handler = get_wsgi_application()
 
     def get(path, signed_in):

@@ -36,6 +36,7 @@ from common import (  # noqa: E402  (bench/ is not a package: run as a script)
     machine,
     percentile,
     production_settings,
+    signed_in_member,
     workers,
     write_report,
 )
@@ -123,24 +124,6 @@ def pages():
     ]
     rows += [(f"/search/?q={term}", f"/search/?q={quote(term)}") for term in SEARCHES]
     return rows
-
-
-def signed_in_member():
-    """A test client and its session cookie, for a member of the newest round."""
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
-    from qa.models import Member
-
-    member = Member.objects.order_by("pk").first()
-    if member.user is None:
-        member.user = get_user_model().objects.create_user(f"bench-{member.pk}")
-        member.save(update_fields=["user"])
-    client = Client()
-    client.force_login(member.user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return client, f"{settings.SESSION_COOKIE_NAME}={session}"
 
 
 def measure(title):

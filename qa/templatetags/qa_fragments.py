@@ -22,7 +22,14 @@ from django.utils.translation import get_language
 
 from qa.models import display_name, member_of
 
-from .qa_permissions import SHOWS_NOTHING, can_answer, can_edit, group_pick_offer, pick_offer
+from .qa_permissions import (
+    SHOWS_NOTHING,
+    can_answer,
+    can_edit,
+    group_pick_offer,
+    pick_offer,
+    reactions_for,
+)
 
 register = template.Library()
 
@@ -57,6 +64,13 @@ SAME_FOR_READERS = {
     ),
     "qa/_answer_edit_link.html": lambda user, request, answer, **more: (
         None if more else (answer.pk, answer.can_edit(user))
+    ),
+    # The buttons with their counts and the reader's pressed state, and the address the forms
+    # lead back to: readers who pressed the same see the same.
+    "qa/_reactions.html": lambda user, request, answer, **more: (
+        None
+        if more or request is None
+        else (answer.pk, reactions_for(user, request, answer), request.get_full_path())
     ),
 }
 # How many parts a worker keeps: a board's questions in their few states, for several boards.

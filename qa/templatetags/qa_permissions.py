@@ -68,7 +68,7 @@ class Reactions:
     """An answer's 👍 💡 ❓ as one reader sees them: buttons if they may react, else counts."""
 
     offered: bool
-    buttons: list
+    buttons: tuple
 
     @property
     def shown(self):
@@ -77,27 +77,31 @@ class Reactions:
 
 @register.simple_tag(takes_context=True)
 def reactions(context, answer):
-    user = context["user"]
+    return reactions_for(context["user"], context.get("request"), answer)
+
+
+def reactions_for(user, request, answer):
+    """What the answer's reaction buttons show the reader (a Reactions, hashable: it is the
+    key of the part kept for readers who see the same, qa_fragments.SAME_FOR_READERS)."""
     offered = answer.can_react(user)
-    pressed = _pressed_by_reader(context, answer) if offered else set()
-    buttons = [
+    pressed = _pressed_by_reader(user, request, answer) if offered else set()
+    buttons = tuple(
         ReactionButton(
             kind=kind,
             emoji=emoji,
-            meaning=Reaction.MEANINGS[kind],
+            meaning=str(Reaction.MEANINGS[kind]),
             count=answer.reaction_count(kind),
             pressed=(answer.pk, kind) in pressed,
         )
         for kind, emoji in Reaction.Kind.choices
-    ]
+    )
     return Reactions(offered, buttons)
 
 
-def _pressed_by_reader(context, answer):
+def _pressed_by_reader(user, request, answer):
     """The reader's reactions in the answer's round, looked up once per request for all the
     buttons of a page (each answer's are a live part of its own)."""
-    member = member_of(context["user"])
-    request = context.get("request")
+    member = member_of(user)
     memo = getattr(request, "_qa_reactions", None)
     if memo is None:
         memo = {}

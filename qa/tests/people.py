@@ -16,11 +16,16 @@ def sign_in(name, *, staff=False, member=True, **client_options):
     return client
 
 
-def role_clients():
-    """visitor, member, another member and curator (staff, with a member of their own)."""
-    return {
+def role_clients(language=None):
+    """visitor, member, another member and curator (staff, with a member of their own), each
+    asking for the interface in `language` if given."""
+    clients = {
         "visitor": Client(),
         "member": sign_in("member"),
         "other": sign_in("other"),
         "curator": sign_in("curator", staff=True),
     }
+    if language:
+        for client in clients.values():
+            client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    return clients

@@ -18,11 +18,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def clients():
-    """Each role's client, reading in English: new strings are translated only at merge."""
-    clients = role_clients()
-    for client in clients.values():
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return clients
+    """Each role's client, reading in English: the tests look for the interface's words."""
+    return role_clients(language="en")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.template.loader import get_template
 from django.test import Client
 from django.utils import translation
 
-from qa.models import Answer, Member, Question, Round
+from qa.models import Answer, Member, Question, Reaction, Round
 from qa.templatetags import qa_fragments
 from qa.templatetags.qa_fragments import SAME_FOR_READERS, SharedRequest, SignedInReader
 from qa.templatetags.qa_permissions import SHOWS_NOTHING
@@ -203,6 +203,13 @@ def test_a_readers_part_is_skipped_only_when_it_would_show_nothing(readers, rf, 
     round_, people = readers
     Round.objects.filter(pk=round_.pk).update(state=state)
     round_.refresh_from_db()
+    # One reader has pressed 👍 on an answer: their buttons differ from the others'.
+    first = people["first"][0]
+    Reaction.objects.create(
+        answer=Answer.objects.filter(round=round_).exclude(author=first).first(),
+        member=first,
+        kind=Reaction.Kind.THANKS,
+    )
     member_lists, picked = round_.board()
     questions = [question for _author, items in member_lists for question in items]
     answers = [answer for question in picked for answer in question.answers_on_board]
@@ -210,6 +217,7 @@ def test_a_readers_part_is_skipped_only_when_it_would_show_nothing(readers, rf, 
     cases += [("qa/_question_actions.html", {"question": q, "first": True, "last": False}) for q in questions]
     cases += [("qa/_answer_link.html", {"question": q}) for q in picked]
     cases += [("qa/_answer_edit_link.html", {"answer": a}) for a in answers]
+    cases += [("qa/_reactions.html", {"answer": a}) for a in answers]
     shown = 0
     for member, _client in people.values():
         user = member.user if member else AnonymousUser()
@@ -263,6 +271,13 @@ def test_a_part_kept_for_readers_with_the_same_key_is_what_each_would_get(
     round_, people = readers
     Round.objects.filter(pk=round_.pk).update(state=state)
     round_.refresh_from_db()
+    # One reader has pressed 👍 on an answer: their buttons differ from the others'.
+    first = people["first"][0]
+    Reaction.objects.create(
+        answer=Answer.objects.filter(round=round_).exclude(author=first).first(),
+        member=first,
+        kind=Reaction.Kind.THANKS,
+    )
     member_lists, picked = round_.board()
     questions = [question for _author, items in member_lists for question in items]
     answers = [answer for question in picked for answer in question.answers_on_board]
@@ -274,6 +289,7 @@ def test_a_part_kept_for_readers_with_the_same_key_is_what_each_would_get(
     cases += [("qa/_question_actions.html", {"question": q}) for q in questions[:2]]
     cases += [("qa/_answer_link.html", {"question": q}) for q in picked]
     cases += [("qa/_answer_edit_link.html", {"answer": a}) for a in answers]
+    cases += [("qa/_reactions.html", {"answer": a}) for a in answers]
     assert {name for name, _values in cases} == set(SAME_FOR_READERS)
     users = [AnonymousUser(), *(member.user for member, _client in people.values() if member)]
     users += [UserFactory(username="nobody", password=None)]
