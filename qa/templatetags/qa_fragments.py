@@ -28,7 +28,7 @@ from .qa_permissions import (
     can_edit,
     group_pick_offer,
     pick_offer,
-    reactions_for,
+    reactions_key,
 )
 
 register = template.Library()
@@ -70,7 +70,7 @@ SAME_FOR_READERS = {
     "qa/_reactions.html": lambda user, request, answer, **more: (
         None
         if more or request is None
-        else (answer.pk, reactions_for(user, request, answer), request.get_full_path())
+        else (answer.pk, reactions_key(user, request, answer), request.get_full_path())
     ),
 }
 # How many parts a worker keeps: a board's questions in their few states, for several boards.

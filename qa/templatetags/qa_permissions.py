@@ -81,21 +81,33 @@ def reactions(context, answer):
 
 
 def reactions_for(user, request, answer):
-    """What the answer's reaction buttons show the reader (a Reactions, hashable: it is the
-    key of the part kept for readers who see the same, qa_fragments.SAME_FOR_READERS)."""
-    offered = answer.can_react(user)
-    pressed = _pressed_by_reader(user, request, answer) if offered else set()
+    """What the answer's reaction buttons show the reader."""
+    offered, counts, pressed = reactions_key(user, request, answer)
     buttons = tuple(
         ReactionButton(
             kind=kind,
             emoji=emoji,
-            meaning=str(Reaction.MEANINGS[kind]),
-            count=answer.reaction_count(kind),
-            pressed=(answer.pk, kind) in pressed,
+            meaning=Reaction.MEANINGS[kind],
+            count=count,
+            pressed=kind in pressed,
         )
-        for kind, emoji in Reaction.Kind.choices
+        for (kind, emoji), count in zip(Reaction.Kind.choices, counts)
     )
     return Reactions(offered, buttons)
+
+
+def reactions_key(user, request, answer):
+    """All reactions_for() tells, as plain values: whether the reader may react, the counts
+    and the kinds they pressed. Also the key of the buttons' part kept for readers who see the
+    same (qa_fragments.SAME_FOR_READERS), so no buttons are built for a part already kept."""
+    offered = answer.can_react(user)
+    pressed = _pressed_by_reader(user, request, answer) if offered else set()
+    kinds = Reaction.Kind.values
+    return (
+        offered,
+        tuple(answer.reaction_count(kind) for kind in kinds),
+        tuple(kind for kind in kinds if (answer.pk, kind) in pressed),
+    )
 
 
 def _pressed_by_reader(user, request, answer):
