@@ -196,14 +196,11 @@ def test_the_stand_in_reader_has_no_member_and_no_rights():
     assert not reader.is_staff and getattr(reader, "member", None) is None
 
 
-@pytest.mark.parametrize("state", [Round.State.QUESTIONS_OPEN, Round.State.ANSWERING, Round.State.CLOSED])
-def test_a_readers_part_is_skipped_only_when_it_would_show_nothing(readers, rf, state):
-    """SHOWS_NOTHING restates each live template's own outer condition; here both are asked
-    for every question and answer of a board and every reader."""
-    round_, people = readers
+def board_in_state(round_, people, state):
+    """The round moved to `state`, with one reader's 👍 on an answer (their buttons differ
+    from the others'): its questions, picked questions and answers as the board loads them."""
     Round.objects.filter(pk=round_.pk).update(state=state)
     round_.refresh_from_db()
-    # One reader has pressed 👍 on an answer: their buttons differ from the others'.
     first = people["first"][0]
     Reaction.objects.create(
         answer=Answer.objects.filter(round=round_).exclude(author=first).first(),
@@ -213,6 +210,15 @@ def test_a_readers_part_is_skipped_only_when_it_would_show_nothing(readers, rf, 
     member_lists, picked = round_.board()
     questions = [question for _author, items in member_lists for question in items]
     answers = [answer for question in picked for answer in question.answers_on_board]
+    return questions, picked, answers
+
+
+@pytest.mark.parametrize("state", [Round.State.QUESTIONS_OPEN, Round.State.ANSWERING, Round.State.CLOSED])
+def test_a_readers_part_is_skipped_only_when_it_would_show_nothing(readers, rf, state):
+    """SHOWS_NOTHING restates each live template's own outer condition; here both are asked
+    for every question and answer of a board and every reader."""
+    round_, people = readers
+    questions, picked, answers = board_in_state(round_, people, state)
     cases = [("qa/_add_question.html", {"round": round_})]
     cases += [("qa/_question_actions.html", {"question": q, "first": True, "last": False}) for q in questions]
     cases += [("qa/_answer_link.html", {"question": q}) for q in picked]
@@ -269,18 +275,7 @@ def test_a_part_kept_for_readers_with_the_same_key_is_what_each_would_get(
     rendered once per key, each reader must still get exactly the fresh render, with their
     own request's token."""
     round_, people = readers
-    Round.objects.filter(pk=round_.pk).update(state=state)
-    round_.refresh_from_db()
-    # One reader has pressed 👍 on an answer: their buttons differ from the others'.
-    first = people["first"][0]
-    Reaction.objects.create(
-        answer=Answer.objects.filter(round=round_).exclude(author=first).first(),
-        member=first,
-        kind=Reaction.Kind.THANKS,
-    )
-    member_lists, picked = round_.board()
-    questions = [question for _author, items in member_lists for question in items]
-    answers = [answer for question in picked for answer in question.answers_on_board]
+    questions, picked, answers = board_in_state(round_, people, state)
     header = ("qa/_reader_nav.html", "qa/_account.html", "qa/_curator_footer.html")
     cases = [(name, {}) for name in header]
     on_board = [{"question": q, "on_board": True, "first": not i, "last": False}
