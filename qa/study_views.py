@@ -7,7 +7,6 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -39,7 +38,7 @@ from .study_forms import (
     InterviewForm,
     InterviewGradeForm,
 )
-from .views import _refuse
+from .views import _redirect_back, _refuse
 
 BANK_PAGE_SIZE = 50
 
@@ -161,10 +160,7 @@ def review_status(request, pk):
                 ReviewCard.Status.ACTIVE: _("Back in your review."),
             }[status],
         )
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        return redirect(back)
-    return redirect("qa:review")
+    return _redirect_back(request, "qa:review")
 
 
 @require_safe

@@ -116,10 +116,7 @@ def new_for_you_seen(request):
     if member is None:
         return _refuse(request, reverse("qa:home"))
     member.mark_news_seen(timezone.now())
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        return redirect(back)
-    return redirect("qa:home")
+    return _redirect_back(request, "qa:home")
 
 
 @require_safe
@@ -302,6 +299,14 @@ def _refuse(request, next_url=None):
     raise PermissionDenied
 
 
+def _redirect_back(request, fallback):
+    """After a POST: to the form's `next` address if it is on this site, else to `fallback`."""
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
+    return redirect(fallback)
+
+
 def _visible_questions(request):
     return Question.objects.filter(round__in=_visible_rounds(request)).select_related(
         "round", "author"
@@ -401,10 +406,7 @@ def question_pick(request, pk):
     except ValidationError as error:  # a rule of the board, or a simultaneous request's pick
         for message in error.messages:
             messages.error(request, message)
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        return redirect(back)
-    return redirect(_on_board(question))
+    return _redirect_back(request, _on_board(question))
 
 
 @require_POST
@@ -422,10 +424,7 @@ def answer_react(request, pk, kind):
     count = answer.set_reaction(member, kind, pressed)
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"kind": kind, "pressed": pressed, "count": count})
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        return redirect(back)
-    return redirect(answer)
+    return _redirect_back(request, answer)
 
 
 def question_answer(request, pk):

@@ -40,7 +40,7 @@ def hidden_answers(member, curator=False):
     """
     if curator:
         return None
-    hidden = Q(round__blind_answers=True, round__state=Round.State.ANSWERING)
+    hidden = Round.hiding_answers(via="round__")
     if member is None:
         return hidden
     answered = Answer.objects.filter(question=OuterRef("question"), author=member)
@@ -98,7 +98,7 @@ class AnswerQuerySet(DerivedQuerySet):
 
     def in_hiding_rounds(self):
         """Answers of rounds that hide answers now (Round.hides_answers())."""
-        return self.filter(round__blind_answers=True, round__state=Round.State.ANSWERING)
+        return self.filter(Round.hiding_answers(via="round__"))
 
     def revealed_to(self, member, curator=False):
         """The answers `member` (None: a visitor) may read; all of them for curators."""

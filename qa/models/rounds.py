@@ -80,7 +80,7 @@ class RoundQuerySet(models.QuerySet):
     def history_figures(self, **also):
         """What history_version() is made of, with the aggregates `also` in the same query."""
         visible = ~Q(state__in=Round.DRAFTS)
-        hiding = Q(blind_answers=True, state=Round.State.ANSWERING)
+        hiding = Round.hiding_answers()
         return self.aggregate(
             revisions=Sum("revision"),
             rounds=Count("pk", filter=visible),
@@ -322,6 +322,11 @@ class Round(models.Model):
     def hides_answers(self):
         """Whether others' answers are hidden from members who have not answered yet."""
         return self.blind_answers and self.is_open_for_answers()
+
+    @classmethod
+    def hiding_answers(cls, via=""):
+        """hides_answers() as a condition on rounds, or on the round at `via` ("round__")."""
+        return Q(**{f"{via}blind_answers": True, f"{via}state": cls.State.ANSWERING})
 
     def reveal_for(self, user, question_id=None):
         """Which answers of this round (of one question) `user` may read, as a Reveal for its
