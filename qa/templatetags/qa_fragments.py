@@ -34,14 +34,10 @@ from .qa_permissions import (
 register = template.Library()
 
 SLOTS = "_qa_live_slots"
-# Live parts whose HTML is the same for every reader and request with the same key (in the
-# same language), so each worker renders each once: the header's, which show who the reader
-# is, and the board's, which show what the reader may do with a question or an answer. The
-# key names everything the template reads, the reader's rights as the permission filters
-# answer them; None renders the part for the request: a visitor's sign-in link (it names
-# the page), or values the key does not name (a template given more reads more).
-# test_page_parts checks these against fresh renders.
+
+
 def _question_actions(user, request, question, on_board=False, first=False, last=False, **more):
+    """The question actions' key in SAME_FOR_READERS."""
     if more or request is None:
         return None
     offers = (pick_offer(question, user), group_pick_offer(question, user))
@@ -50,6 +46,13 @@ def _question_actions(user, request, question, on_board=False, first=False, last
     return (question.pk, question.round.number, rights, place)
 
 
+# Live parts whose HTML is the same for every reader and request with the same key (in the
+# same language), so each worker renders each once: the header's, which show who the reader
+# is, and the board's, which show what the reader may do with a question or an answer. The
+# key names everything the template reads, the reader's rights as the permission filters
+# answer them; None renders the part for the request: a visitor's sign-in link (it names
+# the page), or values the key does not name (a template given more reads more).
+# test_page_parts checks these against fresh renders.
 SAME_FOR_READERS = {
     "qa/_reader_nav.html": lambda user, request, **more: (
         None if more else (member_of(user) is not None, user.is_staff)
