@@ -162,7 +162,7 @@ def write_report(report, text, title, start, end):
 
 
 def signed_in_member():
-    """A test client and its session cookie, for a member of the newest round."""
+    """A test client and its cookies (session and CSRF), for a member of the newest round."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -175,5 +175,8 @@ def signed_in_member():
         member.save(update_fields=["user"])
     client = Client()
     client.force_login(member.user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return client, f"{settings.SESSION_COOKIE_NAME}={session}"
+    # The CSRF cookie too, as a browser sends it from its first page with a form on: without
+    # it each request would make a new secret.
+    client.get("/")
+    cookies = [settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME]
+    return client, "; ".join(f"{name}={client.cookies[name].value}" for name in cookies)

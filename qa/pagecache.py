@@ -1,30 +1,46 @@
-"""Whole pages kept in the cache for visitors who are not signed in.
+"""Whole pages kept in the cache: one copy for all visitors, one for each signed-in reader.
 
 Visitors all see the same board, so its page is rendered once per version of the data
 (Round.page_version) and release of the code (settings.STUDYBOARD_RELEASE), then served from
 the cache: the latest pages from each worker's memory (the "pages" cache), the rest from the
-default cache (Redis with REDIS_URL). Signed-in people see their own buttons and CSRF tokens,
-so their pages are always rendered; so are pages with a message to show or a query string.
+default cache (Redis with REDIS_URL). A signed-in member's page shows their own buttons, so
+it is kept for them alone, under a key that also names everything of theirs it shows
+(reader_key()), with a stand-in where their CSRF token goes: each response gets the
+request's own token. Pages with a message to show or a query string are always rendered.
 """
 
 import hashlib
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.signing import salted_hmac
 from django.core.cache import cache, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.shortcuts import render
 from django.utils.translation import get_language
+
+from .models import member_of
 
 logger = logging.getLogger(__name__)
 
 # Old versions are never read again; they only need to leave the cache eventually.
 TIMEOUT = 24 * 60 * 60
+# A reader's own pages are many more, each read by one person: kept for less.
+READER_TIMEOUT = 60 * 60
+# A page showing how long ago something happened ("5분 전") is right to the minute.
+BRIEF_TIMEOUT = 60
+# What each {% csrf_token %} of a page kept for a reader holds until it is served. The same in
+# every worker and node (kept pages are shared through Redis), and unknown to readers, so no
+# text they write can spell it.
+CSRF_STAND_IN = salted_hmac("qa.pagecache.csrf", "stand-in").hexdigest()[:32]
 
 
 class InProcessCache(LocMemCache):
@@ -87,49 +103,80 @@ class RedisCache(DjangoRedisCache):
         self._class = _KeptClient
 
 
-def _shared(request):
-    return not (request.user.is_authenticated or request.GET or len(messages.get_messages(request)))
+def _cacheable(request):
+    return not (request.GET or len(messages.get_messages(request)))
 
 
-def page_key(request, version):
+def reader_key(user):
+    """Everything of a signed-in reader's that their pages show beyond what the page's
+    version names: who they are, their rights, and what their "new for you" may list.
+
+    Their picks, answers and reactions count in the rounds' revisions like everyone's, so
+    the version names those; a reader's key is part of theirs alone.
+    """
+    member = member_of(user)
+    if member is None:
+        return (user.pk, user.is_staff, user.get_username())
+    news = (member.new_since, member.news_revision)
+    return (user.pk, user.is_staff, member.pk, member.name, *news)
+
+
+def page_key(request, version, reader=None):
     # The whole address, not the path: pages name themselves to link previews (og:url).
     address = request.build_absolute_uri(request.path)
     parts = [settings.STUDYBOARD_RELEASE, get_language(), address, str(version)]
+    if reader is not None:
+        parts.append(repr(reader))
     return "qa:page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def for_visitors(request, version, render_page):
-    """render_page()'s response, or the same page from the cache for a visitor."""
-    if not _shared(request):
+def cached_page(request, version, render_page):
+    """render_page()'s response, or the same page from the cache: the visitors' copy, or
+    for a signed-in reader their own, with their own CSRF token."""
+    if not _cacheable(request):
         return render_page()
-    key = page_key(request, version)
-    # Keys name versions, so a worker's copy is never stale.
-    recent = caches["pages"]
-    content = recent.get(key)
-    if content is None:
-        try:
-            content = cache.get(key)
-        except Exception:  # an unreachable cache slows the board down, never takes it down
-            logger.warning("cache unavailable; rendering %s", request.path, exc_info=True)
-            return render_page()
-        if content is not None:
-            recent.set(key, content, TIMEOUT)
-    if content is not None:
-        return HttpResponse(content)
+    user = request.user
+    reader = reader_key(user) if user.is_authenticated else None
+    key = page_key(request, version, reader)
+    # Kept with the time it is good until: a worker's copy of a page from Redis cannot know.
+    kept = _fetch(key)
+    if kept is not None and (kept[0] is None or timezone.now() < kept[0]):
+        return HttpResponse(_with_token(request, kept[1], reader))
+    if reader is not None:
+        request.qa_csrf_stand_in = True  # read by csrf_stand_in(), the context processor
     response = render_page()
     if response.status_code == 200:
-        recent.set(key, response.content, TIMEOUT)
-        try:
-            cache.set(key, response.content, TIMEOUT)
-        except Exception:
-            logger.warning("cache unavailable; %s not kept", request.path, exc_info=True)
+        until = None
+        if reader is None:
+            timeout = TIMEOUT
+        elif getattr(request, "qa_changes_with_time", False):
+            timeout = BRIEF_TIMEOUT
+            until = timezone.now() + timedelta(seconds=timeout)
+        else:
+            timeout = READER_TIMEOUT
+        _keep(key, (until, response.content), timeout)
+        response.content = _with_token(request, response.content, reader)
     return response
+
+
+def _with_token(request, content, reader):
+    if reader is None:  # visitors' pages have no form that posts
+        return content
+    return content.replace(CSRF_STAND_IN.encode(), get_token(request).encode())
+
+
+def csrf_stand_in(request):
+    """Context processor: a page being kept for its reader gets CSRF_STAND_IN as its token."""
+    if getattr(request, "qa_csrf_stand_in", False):
+        return {"csrf_token": CSRF_STAND_IN}
+    return {}
 
 
 class SharedParts:
     """The parts of a page that are the same for every reader, cached; the rest rendered live.
 
-    For signed-in readers, whose pages cannot be cached whole. A page marks its shared parts
+    What a signed-in reader's page is made of when it is rendered for them (it is then kept
+    whole for them, cached_page()). A page marks its shared parts
     with {% shared_part "name" %} and, inside them, what depends on the reader with
     {% live_include %} (qa.templatetags.qa_fragments). Everything a page's shared parts show
     is kept under one key (the release, the language, the address and query, `version` and
@@ -184,10 +231,10 @@ def _fetch(key):
     return content
 
 
-def _keep(key, content):
-    caches["pages"].set(key, content, TIMEOUT)
+def _keep(key, content, timeout=TIMEOUT):
+    caches["pages"].set(key, content, timeout)
     try:
-        cache.set(key, content, TIMEOUT)
+        cache.set(key, content, timeout)
     except Exception:
         logger.warning("cache unavailable; %s not kept", key, exc_info=True)
 

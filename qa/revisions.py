@@ -40,8 +40,10 @@ def count_rename(sender, instance, created, update_fields=None, **kwargs):
     # Names show on every board; linking an account (update_fields={"user"}) shows nowhere.
     if created or (update_fields is not None and "name" not in update_fields):
         return
-    # Every round it may appear in, as author, picker or answerer: renames are rare.
+    # Every round it may appear in, as author, picker or answerer, and every "new for you"
+    # (which names who wrote each item): renames are rare.
     Round.objects.touch()
+    Member.objects.touch_news()
 
 
 @receiver(pre_delete, sender=Member)

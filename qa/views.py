@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from .board import answer_matrix, board_counts
+from .compiled import OneRowQuery
 from .diffs import line_diff
 from .exporter import export_filename, export_round
 from .forms import AnswerForm, ImageUploadForm, QuestionForm, SearchForm
@@ -34,7 +35,7 @@ from .models import (
     Round,
     member_of,
 )
-from .pagecache import for_visitors, render_with_shared_parts
+from .pagecache import cached_page, render_with_shared_parts
 from .search import load_hits, newest_entry
 
 SEARCH_PAGE_SIZE = 20
@@ -86,27 +87,28 @@ def _render_board(request, round_, is_home=False):
     if member is not None:  # what the board lists as "new for you" (Member.saw_board())
         member.saw_board(timezone.now())
 
-    # While the round hides answers, what the shared part shows depends on the answers the
-    # reader may read; visitors all read none.
-    reveal = round_.reveal_for(request.user)
-    version = f"{round_.board_version}.{reveal.key}"
-
-    def shared_context():
-        member_lists, picked = round_.board(reveal)
-        return {
-            "member_lists": member_lists,
-            "picked": picked,
-            "matrix": answer_matrix(member_lists, picked),
-            "counts": board_counts(member_lists, picked),
-        }
-
     def render_page():
+        # While the round hides answers, what the shared part shows depends on the answers
+        # the reader may read; visitors all read none. A page kept whole is kept for one
+        # reader, whose reveal the round's version decides: it is asked only here.
+        reveal = round_.reveal_for(request.user)
+
+        def shared_context():
+            member_lists, picked = round_.board(reveal)
+            return {
+                "member_lists": member_lists,
+                "picked": picked,
+                "matrix": answer_matrix(member_lists, picked),
+                "counts": board_counts(member_lists, picked),
+            }
+
         context = {"round": round_, "is_home": is_home}
+        version = f"{round_.board_version}.{reveal.key}"
         return render_with_shared_parts(
             request, "qa/round_detail.html", context, version, shared_context
         )
 
-    return for_visitors(request, version, render_page)
+    return cached_page(request, round_.board_version, render_page)
 
 
 @require_POST
@@ -127,20 +129,20 @@ def question_detail(request, pk):
     if round_ is None or not round_.is_visible_to(request.user):
         raise Http404
 
-    reveal = round_.reveal_for(request.user, question_id=pk)
-    version = f"{round_.page_version}.{reveal.key}"
-
-    def shared_context():
-        question = get_object_or_404(Question.objects.for_page(), pk=pk)
-        question.round = round_
-        return {"question": question.load_board_parts(reveal).load_follow_ups()}
-
     def render_page():
+        reveal = round_.reveal_for(request.user, question_id=pk)  # as on the board
+
+        def shared_context():
+            question = get_object_or_404(Question.objects.for_page(), pk=pk)
+            question.round = round_
+            return {"question": question.load_board_parts(reveal).load_follow_ups()}
+
+        version = f"{round_.page_version}.{reveal.key}"
         return render_with_shared_parts(
             request, "qa/question_detail.html", {}, version, shared_context
         )
 
-    return for_visitors(request, version, render_page)
+    return cached_page(request, round_.page_version, render_page)
 
 
 @require_safe
@@ -174,10 +176,16 @@ def search(request):
     )
 
 
+# Every member page looks its member up by name: compiled once (qa.compiled).
+MEMBERS_BY_NAME = OneRowQuery(lambda: Member.objects.all(), "name", sentinel="")
+
+
 @require_safe
 def member_detail(request, name):
     """A member's questions, picks and answers, newest round first, each paged by round."""
-    member = get_object_or_404(Member, name=name)
+    member = MEMBERS_BY_NAME.get(name)
+    if member is None:
+        raise Http404
     positions = {section: Position.from_query(request.GET, section) for section in ROUNDS_PER_PAGE}
 
     def shared_context():
@@ -206,17 +214,25 @@ def member_detail(request, name):
 
     # Any change on any board may show here (a question picked, a name, a round published);
     # the query string counts only as the positions it names, so junk never fills the cache.
+    # Whether the member has an account decides a curator's invitation button.
     where = sorted((s, p.as_query(s).items()) for s, p in positions.items())
-    history = Round.objects.history_version(reader=request.user)
-    version = f"{member.pk}.{history}.{request.user.is_staff}.{where}"
+    version = f"{member.pk}.{member.user_id is None}.{request.user.is_staff}.{where}"
+
+    figures = Round.objects.history_figures()
 
     def render_page():
+        # The answers blind answering hides from the reader: as on the board, asked only here.
+        history = Round.objects.history_version(figures, reader=request.user)
         return render_with_shared_parts(
-            request, "qa/member_detail.html", {"member": member}, version, shared_context
+            request,
+            "qa/member_detail.html",
+            {"member": member},
+            f"{version}.{history}",
+            shared_context,
         )
 
-    # Visitors get the whole page kept, as a board's: its header too is the same for them all.
-    return for_visitors(request, version, render_page)
+    history = Round.objects.history_version(figures)
+    return cached_page(request, f"{version}.{history}", render_page)
 
 
 @require_safe

@@ -195,6 +195,11 @@ class Answer(WrittenText, models.Model):
             models.CheckConstraint(condition=Q(version__gte=1), name="qa_answer_version_positive"),
         ]
 
+    @classmethod
+    def news_readers(cls, rows):
+        # Member.new_for_you(): answers to one's questions.
+        return Q(questions__in={row.question_id for row in rows})
+
     def __str__(self):
         return gettext("%(author)s's answer to %(question)s") % {
             "author": self.author,

@@ -47,6 +47,10 @@ class MemberQuerySet(models.QuerySet):
         on a board, so a new or changed name must find none (the constraint is exact)."""
         return self.filter(name__iexact=name)
 
+    def touch_news(self):
+        """Count a change to what these members' "new for you" may list (news_revision)."""
+        return self.update(news_revision=F("news_revision") + 1)
+
     def with_history_counts(self, rounds):
         """Each member's questions, picks and answers in `rounds`, counted by the database."""
         from . import Answer, Pick, Question
@@ -86,6 +90,9 @@ class Member(models.Model):
     # within SEEN_EVERY, and since when the board lists what happened for them.
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
     new_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # Counts every change to what new_for_you() may list (qa.models.writing.touch_rounds()),
+    # so a page kept for this member (qa.pagecache) is never kept past one.
+    news_revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects = MemberQuerySet.as_manager()
 

@@ -161,6 +161,12 @@ class Question(WrittenText, models.Model):
             models.CheckConstraint(condition=~Q(text=""), name="qa_question_text_not_blank"),
         ]
 
+    @classmethod
+    def news_readers(cls, rows):
+        # Member.new_for_you() names the question of each answer and follow-up it lists.
+        ids = {row.pk for row in rows}
+        return Q(pk__in={row.author_id for row in rows}) | Q(answers__question__in=ids)
+
     def __str__(self):
         return f"{self.asker_name} {self.label or self.position} {self.text[:40]}"
 

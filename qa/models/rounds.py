@@ -78,18 +78,17 @@ class RoundQuerySet(models.QuerySet):
         return moves
 
     def history_figures(self, **also):
-        """What history_version() is made of, with the aggregates `also` in the same query."""
-        visible = ~Q(state__in=Round.DRAFTS)
-        hiding = Round.hiding_answers()
-        return self.aggregate(
-            revisions=Sum("revision"),
-            rounds=Count("pk", filter=visible),
-            ids=Sum("pk", filter=visible),
-            updated=Max("updated"),
-            hiding=Count("pk", filter=hiding),
-            hiding_ids=Sum("pk", filter=hiding),
-            **also,
-        )
+        """What history_version() is made of, with the aggregates `also` in the same query.
+
+        Without `also`, the query is compiled once per process (_history_sql()): every member
+        page asks it, and building it took the ORM 1.9 ms of CPU against 0.1 to run it.
+        """
+        if not also:
+            sql, params = _history_sql(self.db)
+            with connections[self.db].cursor() as cursor:
+                cursor.execute(sql, params)
+                return dict(zip(_history_figures(), cursor.fetchone()))
+        return self.aggregate(**_history_figures(), **also)
 
     def history_version(self, figures=None, reader=None):
         """Changes whenever anything a member's page or a search may show changes; one cheap
@@ -571,6 +570,29 @@ _LABEL_NUMBER = re.compile(r"(\D*)(\d+)(\D*)")
 def is_numbered(label):
     """Whether a label counts ("3.", "Q4.") rather than names ("보너스")."""
     return _LABEL_NUMBER.fullmatch(label) is not None
+
+
+def _history_figures():
+    visible = ~Q(state__in=Round.DRAFTS)
+    hiding = Round.hiding_answers()
+    return {
+        "revisions": Sum("revision"),
+        "rounds": Count("pk", filter=visible),
+        "ids": Sum("pk", filter=visible),
+        "updated": Max("updated"),
+        "hiding": Count("pk", filter=hiding),
+        "hiding_ids": Sum("pk", filter=hiding),
+    }
+
+
+@functools.cache
+def _history_sql(alias):
+    """history_figures()' aggregate of every round as SQL and parameters, compiled once."""
+    figures = _history_figures()
+    # Grouped by a constant, which is no grouping: one row, even of no rounds.
+    rounds = Round.objects.using(alias).order_by().values(all=Value(1))
+    query = rounds.annotate(**figures).values(*figures).query
+    return query.sql_with_params()
 
 
 @functools.cache

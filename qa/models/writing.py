@@ -15,6 +15,7 @@ from django.utils.text import normalize_newlines
 
 from ..markdown import plain_text, render_markdown
 from ..text import without_control_characters
+from .members import Member
 from .rounds import Round
 from .search_entries import SearchEntry
 
@@ -28,11 +29,16 @@ def earlier_round(row):
 
 
 def touch_rounds(rows, earlier_rounds=()):
-    """Count a change on the boards of `rows` and of the rounds they have left."""
+    """Count a change on the boards of `rows` and of the rounds they have left, and in the
+    "new for you" of the members whose list may show them."""
     rounds = {row.round_id for row in rows} | set(earlier_rounds)
     rounds.discard(None)
     if rounds:
         Round.objects.filter(pk__in=rounds).touch()
+    for model in {type(row) for row in rows}:
+        readers = model.news_readers([row for row in rows if type(row) is model])
+        if readers is not None:
+            Member.objects.filter(readers).touch_news()
 
 
 def move_round(round_, state, now):
@@ -51,6 +57,12 @@ class Derived:
 
     def derive(self):
         raise NotImplementedError
+
+    @classmethod
+    def news_readers(cls, rows):
+        """The members whose "new for you" may show `rows`, as a condition on members; None
+        for nobody's (Member.new_for_you())."""
+        return None
 
     @classmethod
     def written(cls, rows, earlier_rounds=()):

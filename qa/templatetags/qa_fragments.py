@@ -76,6 +76,9 @@ SAME_FOR_READERS = {
         else (answer.pk, reactions_key(user, request, answer), request.get_full_path())
     ),
 }
+# Live parts that say how long ago something happened: a page showing one is kept for its
+# reader only briefly (qa.pagecache.cached_page()).
+CHANGES_WITH_TIME = frozenset({"qa/_new_for_you.html"})
 # How many parts a worker keeps: a board's questions in their few states, for several boards.
 KEPT_FOR_READERS = 5000
 # {% csrf_token %} in such a part is rendered with this stand-in, which each request replaces
@@ -216,7 +219,10 @@ def _render_live(context, template_name, values, templates=None):
     reader_key = SAME_FOR_READERS.get(template_name)
     key = reader_key(context["user"], context.get("request"), **values) if reader_key else None
     if key is None:
-        return _render_template(context, template_name, values, templates)
+        html = _render_template(context, template_name, values, templates)
+        if template_name in CHANGES_WITH_TIME and html.strip():
+            context["request"].qa_changes_with_time = True
+        return html
     key = (template_name, get_language(), key)
     html = _rendered_for_readers.get(key)
     if html is None:

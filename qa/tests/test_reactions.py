@@ -304,7 +304,7 @@ def test_the_reactions_part_is_skipped_only_when_it_would_show_nothing(reacted, 
 
 
 def board_queries(client, path):
-    """Queries for the board rendered from scratch, then from its cached shared parts."""
+    """Queries for the board rendered from scratch, then kept for its reader."""
     for each in caches.all():
         each.clear()
     with CaptureQueriesContext(connection) as fresh:
@@ -344,9 +344,9 @@ def test_the_boards_query_count_does_not_grow_with_members_and_reactions():
         assert counts(html, mine)["thanks"] == members
     # The round, the session, the account with its member, the board's questions, picks and
     # answers (with their counts), the reader's reactions, their "new for you" list and the
-    # start of their visit (Member.saw_board()); from the cached parts: the round, the
-    # session, the account, the reader's reactions and list.
-    assert sizes[4] == sizes[40] == (9, 5)
+    # start of their visit (Member.saw_board()); then the reader's page, kept for them: the
+    # round, the session and the account.
+    assert sizes[4] == sizes[40] == (9, 3)
 
 
 def test_the_question_page_adds_one_query_for_the_readers_reactions():
@@ -356,7 +356,7 @@ def test_the_question_page_adds_one_query_for_the_readers_reactions():
     path = answer.question.get_absolute_url()
     fresh, again, html = board_queries(client, path)
     # As test_scale's question row for a member: the answers' follow-ups are one more.
-    assert (fresh, again) == (8, 4)
+    assert (fresh, again) == (8, 3)
     assert buttons(html, answer)["thanks"] == (True, 4)
 
 

@@ -85,8 +85,8 @@ def admin_rounds():
 # may read (Round.reveal_for()), and so do member pages and searches while a round hides
 # answers (history_version(reader=...)); curators may read all, visitors none, without it.
 # Signed in, a page adds the session and the user, with its member (qa.backends.MemberBackend);
-# so does an export, and feeds add nothing (they never read the session). Signed-in pages are never cached
-# whole: their "again" rows count a page built from its cached shared parts.
+# so does an export, and feeds add nothing (they never read the session). A signed-in reader's
+# page is kept whole for them (qa.pagecache.cached_page()), so their "again" rows count that.
 PAGES = {
     #                                                              visitor member curator
     # The round, then the board's questions, picks and answers (the matrix adds none; the
@@ -94,11 +94,8 @@ PAGES = {
     # pressed buttons, add one, and "new for you" one (Member.new_for_you()).
     "home":                      Page(at("/"),                     4,      9,     8),
     "board":                     Page(board,                       4,      9,     8),
-    # The round alone: its revision keys the cached page, or for members the cached parts
-    # of it that are the same for everyone (qa.pagecache.SharedParts); their own buttons
-    # come from what those parts keep, with one query of their own (their reactions), and
-    # "new for you" is one.
-    "board, again":              Page(board,                       1,      6,     5, again=True),
+    # The round alone: its revision keys the cached page, the visitors' or the reader's own.
+    "board, again":              Page(board,                       1,      3,     3, again=True),
     # Rendered again, never cached whole (a query string could fill the cache with copies),
     # but from its cached parts.
     "board with a query string": Page(board_utm,                   1,      None,  None, again=True),
@@ -106,12 +103,12 @@ PAGES = {
     # from), its picks, its answers (with their follow-ups counted), their follow-ups; for
     # members their reactions.
     "question":                  Page(question,                    5,      9,     8),
-    "question, again":           Page(question,                    1,      5,     4, again=True),
+    "question, again":           Page(question,                    1,      3,     3, again=True),
     # The member, the version of every board (qa.models.rounds.history_version), the three
     # counts in one query, then for questions, picks and answers one page of rounds each.
     "member":                    Page(member,                      6,      9,     8),
-    # The member and the version: the rest is the page's cached shared part.
-    "member, again":             Page(member,                      2,      5,     4, again=True),
+    # The member and the version: the rest is the cached page.
+    "member, again":             Page(member,                      2,      4,     4, again=True),
     # The version of every board with the newest entry's number, the matches, the page's
     # answers, the member filter's choices; TCP also hits questions. PostgreSQL adds one: no
     # parallel workers (SET LOCAL).

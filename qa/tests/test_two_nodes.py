@@ -143,10 +143,11 @@ def test_an_edit_through_one_node_shows_at_once_on_the_other():
     try:
         second = Node(database_url)
         try:
-            # Both nodes' caches hold every page: the visitor's whole board, the shared parts
-            # of the signed-in board and of the member page.
+            # Both nodes' caches hold every page: the visitors' board and member page, and the
+            # member's own, kept for them (Redis holds them for both nodes).
+            pages = ((board, None), (board, jar), (member_page, None), (member_page, jar))
             for node in (first, second, second):
-                for path, cookies in ((board, None), (board, jar), (member_page, None)):
+                for path, cookies in pages:
                     status, html = node.get(path, cookies)
                     assert status == 200, (node.port, path, status)
                     if path == board:
@@ -163,9 +164,10 @@ def test_an_edit_through_one_node_shows_at_once_on_the_other():
 
             shown = "두 노드에서 <strong>바로</strong> 보이는 답변"
             assert shown in second.get(board, None)[1]  # a visitor's whole cached page
-            assert shown in second.get(board, jar)[1]  # a member's, from shared parts
+            assert shown in second.get(board, jar)[1]  # the member's own kept page
             assert shown not in second.get(member_page, None)[1]  # lists show plain text
-            assert "두 노드에서 바로 보이는 답변" in second.get(member_page, None)[1]
+            for cookies in (None, jar):
+                assert "두 노드에서 바로 보이는 답변" in second.get(member_page, cookies)[1]
             assert Round.objects.get(pk=round_.pk).revision > round_.revision
         finally:
             second.stop()

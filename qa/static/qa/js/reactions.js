@@ -1,31 +1,34 @@
-// 👍 💡 ❓ on answers. Without this script each button is a small form: the server records the
-// reaction and sends the reader back to the answer. With it, the same form is sent with fetch
-// and the button's count and pressed state change in place, with no reload. Anything but a
-// JSON answer (signed out meanwhile, an error) sends the form the plain way, so the reader
-// sees what the server has to say.
+// 👍 💡 ❓ on answers. Without this script the three buttons are one small form, each button
+// posting to its own address: the server records the reaction and sends the reader back to
+// the answer. With it, the same press is sent with fetch and the button's count and pressed
+// state change in place, with no reload. Anything but a JSON answer (signed out meanwhile,
+// an error) sends the press the plain way, so the reader sees what the server has to say.
 (function () {
-  function show(form, reaction) {
-    var button = form.querySelector("button");
+  function show(button, reaction) {
     button.setAttribute("aria-pressed", reaction.pressed ? "true" : "false");
     button.classList.toggle("reaction--on", reaction.pressed);
-    form.querySelector("[data-reaction-count]").textContent = String(reaction.count);
+    button.querySelector("[data-reaction-count]").textContent = String(reaction.count);
     // The next press takes it back, or gives it again.
-    form.querySelector("input[name=pressed]").value = reaction.pressed ? "0" : "1";
+    button.value = reaction.pressed ? "0" : "1";
   }
 
   function send(event) {
     var form = event.target;
+    var button = event.submitter;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-reaction")) {
       return;
     }
+    if (form.hasAttribute("data-plain") || !button) {
+      return; // sent the plain way, below
+    }
     event.preventDefault();
-    if (form.getAttribute("aria-busy") === "true") {
+    if (button.getAttribute("aria-busy") === "true") {
       return; // a double click: the first press is still on its way
     }
-    form.setAttribute("aria-busy", "true");
-    fetch(form.action, {
+    button.setAttribute("aria-busy", "true");
+    fetch(button.formAction, {
       method: "POST",
-      body: new FormData(form),
+      body: new FormData(form, button),
       headers: { Accept: "application/json" },
       credentials: "same-origin",
     })
@@ -37,12 +40,13 @@
         return response.json();
       })
       .then(function (reaction) {
-        form.removeAttribute("aria-busy");
-        show(form, reaction);
+        button.removeAttribute("aria-busy");
+        show(button, reaction);
       })
       .catch(function () {
-        form.removeAttribute("aria-busy");
-        form.submit();
+        button.removeAttribute("aria-busy");
+        form.setAttribute("data-plain", "");
+        form.requestSubmit(button);
       });
   }
 
