@@ -39,7 +39,8 @@ READER_TIMEOUT = 60 * 60
 BRIEF_TIMEOUT = 60
 # What each {% csrf_token %} of a page kept for a reader holds until it is served. The same in
 # every worker and node (kept pages are shared through Redis), and unknown to readers, so no
-# text they write can spell it.
+# text they write can spell it: a page showing it would let one reader's text take another's
+# token, so every response rendered with it gets it replaced (cached_page()).
 CSRF_STAND_IN = salted_hmac("qa.pagecache.csrf", "stand-in").hexdigest()[:32]
 
 
@@ -142,9 +143,13 @@ def cached_page(request, version, render_page):
     kept = _fetch(key)
     if kept is not None and (kept[0] is None or timezone.now() < kept[0]):
         return HttpResponse(_with_token(request, kept[1], reader))
-    if reader is not None:
-        request.qa_csrf_stand_in = True  # read by csrf_stand_in(), the context processor
-    response = render_page()
+    # Read by csrf_stand_in(), the context processor, while this page is rendered and only
+    # then: an error page rendered after an exception must not show the stand-in either.
+    request.qa_csrf_stand_in = reader is not None
+    try:
+        response = render_page()
+    finally:
+        request.qa_csrf_stand_in = False
     if response.status_code == 200:
         until = None
         if reader is None:
@@ -155,7 +160,8 @@ def cached_page(request, version, render_page):
         else:
             timeout = READER_TIMEOUT
         _keep(key, (until, response.content), timeout)
-        response.content = _with_token(request, response.content, reader)
+    # Every response rendered with the stand-in, kept or not.
+    response.content = _with_token(request, response.content, reader)
     return response
 
 

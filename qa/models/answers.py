@@ -197,8 +197,10 @@ class Answer(WrittenText, models.Model):
 
     @classmethod
     def news_readers(cls, rows):
-        # Member.new_for_you(): answers to one's questions.
-        return Q(questions__in={row.question_id for row in rows})
+        # Member.new_for_you(): answers to one's questions. Subqueries, not joins, so each
+        # is an index lookup however many answers there are.
+        questions = Question.objects.filter(pk__in={row.question_id for row in rows})
+        return Q(pk__in=questions.values("author_id"))
 
     def __str__(self):
         return gettext("%(author)s's answer to %(question)s") % {

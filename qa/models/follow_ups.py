@@ -95,7 +95,8 @@ class FollowUp(Derived, models.Model):
     @classmethod
     def news_readers(cls, rows):
         # Member.new_for_you(): follow-ups on one's answers.
-        return Q(answers__in={row.answer_id for row in rows})
+        answers = Answer.objects.filter(pk__in={row.answer_id for row in rows})
+        return Q(pk__in=answers.values("author_id"))
 
     def __str__(self):
         return f"{self.author}: {self.body[:40]}"

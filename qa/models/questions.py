@@ -164,8 +164,10 @@ class Question(WrittenText, models.Model):
     @classmethod
     def news_readers(cls, rows):
         # Member.new_for_you() names the question of each answer and follow-up it lists.
-        ids = {row.pk for row in rows}
-        return Q(pk__in={row.author_id for row in rows}) | Q(answers__question__in=ids)
+        from .answers import Answer
+
+        answers = Answer.objects.filter(question__in={row.pk for row in rows})
+        return Q(pk__in={row.author_id for row in rows}) | Q(pk__in=answers.values("author_id"))
 
     def __str__(self):
         return f"{self.asker_name} {self.label or self.position} {self.text[:40]}"

@@ -7,6 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db.models import Count, Max, Q, Sum
+from django.http import Http404
+from django.shortcuts import render
 from django.test import Client
 
 from qa import pagecache
@@ -179,14 +181,21 @@ def test_a_change_to_what_the_reader_sees_of_themselves_shows_at_once(readers, c
     assert shows in after
 
 
-@pytest.mark.parametrize("change", [writer_renamed, question_reworded])
-def test_new_for_you_on_a_kept_page_follows_renames_and_edits(readers, change, clock):
+@pytest.fixture
+def answered(readers, clock):
+    """The first reader's client and board, with their question in the next round answered at
+    9:00 by someone else."""
     round_, people = readers
     member, client = people["first"]
-    path = round_.get_absolute_url()
     clock.now = kst(7, 9)
     question_elsewhere(member, round_)
     answered_elsewhere(member, round_)
+    return client, round_.get_absolute_url()
+
+
+@pytest.mark.parametrize("change", [writer_renamed, question_reworded])
+def test_new_for_you_on_a_kept_page_follows_renames_and_edits(answered, change, clock):
+    client, path = answered
     page(client, path)
     shows = change()
     # Within the minute a page saying how long ago is kept for (below): the change renews it.
@@ -196,13 +205,8 @@ def test_new_for_you_on_a_kept_page_follows_renames_and_edits(readers, change, c
     assert shows in html.split('class="new-for-you"')[1].split("</section>")[0]
 
 
-def test_a_page_that_says_how_long_ago_is_kept_for_a_minute(readers, clock):
-    round_, people = readers
-    member, client = people["first"]
-    path = round_.get_absolute_url()
-    clock.now = kst(7, 9)
-    question_elsewhere(member, round_)
-    answered_elsewhere(member, round_)
+def test_a_page_that_says_how_long_ago_is_kept_for_a_minute(answered, clock):
+    client, path = answered
     clock.now = kst(7, 9, 5)
     first, html = page(client, path)
     assert rendered(first) and '<time class="muted"' in html  # "5분 전"
@@ -219,19 +223,13 @@ def test_a_page_that_says_how_long_ago_is_kept_for_a_minute(readers, clock):
     assert not rendered(page(client, path)[0])
 
 
-def test_marking_news_as_seen_empties_the_kept_list(readers, clock):
-    round_, people = readers
-    member, client = people["first"]
-    path = round_.get_absolute_url()
-    clock.now = kst(7, 9)
-    question_elsewhere(member, round_)
-    answered_elsewhere(member, round_)
+def test_marking_news_as_seen_empties_the_kept_list(answered):
+    client, path = answered
     _response, html = page(client, path)
     assert 'class="new-for-you"' in html
     token = TOKEN.findall(html)[0]
     client.post("/new-for-you/seen/", {"next": path, "csrfmiddlewaretoken": token})
-    response, html = page(client, path)
-    assert 'class="new-for-you"' not in html
+    assert 'class="new-for-you"' not in page(client, path)[1]
 
 
 # What counts in a member's news_revision, which keys their kept pages.
@@ -338,3 +336,28 @@ def test_the_compiled_history_figures_are_the_orms():
         k: v for k, v in expected.items() if k != "updated"
     }
     assert figures["updated"] is not None and expected["updated"] is not None
+
+
+# The stand-in for the token, where a page is not a plain 200.
+
+
+def test_a_page_that_is_not_kept_still_gets_its_token_and_never_the_stand_in(readers, rf):
+    _round, people = readers
+    member, _client = people["first"]
+    request = rf.get("/somewhere/")
+    request.user, request.session = member.user, {}
+
+    def refused():
+        return render(request, "qa/_account.html", status=403)
+
+    response = pagecache.cached_page(request, "v1", refused)
+    assert response.status_code == 403 and TOKEN.findall(response.content.decode())
+    assert pagecache.CSRF_STAND_IN.encode() not in response.content
+
+    def missing():
+        raise Http404
+
+    with pytest.raises(Http404):
+        pagecache.cached_page(request, "v2", missing)
+    # The error page rendered next gets the request's own token.
+    assert pagecache.csrf_stand_in(request) == {}
