@@ -9,10 +9,17 @@ from django.core.cache import caches
 from django.test import Client
 from django.utils import timezone, translation
 
-from qa.models import Round
+from qa.models import Member, Round
 
 from .browsing import missing_browser_tool
-from .factories import AnswerFactory, MemberFactory, PickFactory, QuestionFactory, RoundFactory
+from .factories import (
+    AnswerFactory,
+    MemberFactory,
+    PickFactory,
+    QuestionFactory,
+    RoundFactory,
+    UserFactory,
+)
 
 
 def build_round(members=4, questions_each=3, number=None, state=Round.State.ANSWERING):
@@ -34,6 +41,29 @@ def build_round(members=4, questions_each=3, number=None, state=Round.State.ANSW
 @pytest.fixture
 def make_round(db):
     return build_round
+
+
+def account(member, **options):
+    """A client signed in as `member`, on a new account, checking CSRF tokens as browsers do."""
+    member.user = UserFactory(username=f"account-{member.name}", password=None, **options)
+    member.save(update_fields=["user"])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member.user)
+    return client
+
+
+@pytest.fixture
+def readers(make_round):
+    """A round taking answers, two of its members signed in, a curator and a visitor."""
+    round_ = make_round(members=3, questions_each=3)
+    first, second, _third = Member.objects.filter(questions__round=round_).distinct().order_by("name")
+    curator = Member.objects.create(name="curator")
+    return round_, {
+        "first": (first, account(first)),
+        "second": (second, account(second)),
+        "curator": (curator, account(curator, is_staff=True)),
+        "visitor": (None, Client(enforce_csrf_checks=True)),
+    }
 
 
 @pytest.fixture

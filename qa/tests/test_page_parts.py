@@ -10,41 +10,19 @@ from django.core.cache import caches
 from django.middleware.csrf import _does_token_match
 from django.template.context import make_context
 from django.template.loader import get_template
-from django.test import Client
 from django.utils import translation
 
-from qa.models import Answer, Member, Question, Reaction, Round
+from qa.models import Answer, Question, Reaction, Round
 from qa.templatetags import qa_fragments
 from qa.templatetags.qa_fragments import SAME_FOR_READERS, SharedRequest, SignedInReader
 from qa.templatetags.qa_permissions import SHOWS_NOTHING
 
 from .factories import UserFactory
 
+
 pytestmark = pytest.mark.django_db
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def account(member, **options):
-    member.user = UserFactory(username=f"account-{member.name}", password=None, **options)
-    member.save(update_fields=["user"])
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(member.user)
-    return client
-
-
-@pytest.fixture
-def readers(make_round):
-    """A round taking answers, two of its members signed in, a curator and a visitor."""
-    round_ = make_round(members=3, questions_each=3)
-    first, second, _third = Member.objects.filter(questions__round=round_).distinct().order_by("name")
-    curator = Member.objects.create(name="curator")
-    return round_, {
-        "first": (first, account(first)),
-        "second": (second, account(second)),
-        "curator": (curator, account(curator, is_staff=True)),
-        "visitor": (None, Client(enforce_csrf_checks=True)),
-    }
 
 
 def page(client, path):

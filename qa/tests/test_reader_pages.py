@@ -1,19 +1,16 @@
 """A signed-in reader's pages are kept whole for them alone (qa.pagecache.cached_page()): with
 their own fresh CSRF token on each response, and never past a change to anything they show."""
 
-import re
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 from django.shortcuts import render
-from django.test import Client
 
 from qa import pagecache
 from qa.backends import ACCOUNTS, MemberBackend
-from qa.models import Answer, FollowUp, Member, Question, Round
+from qa.models import FollowUp, Member, Question, Round
 
 from .conftest import kst
 from .factories import (
@@ -25,7 +22,7 @@ from .factories import (
     UserFactory,
 )
 from .people import sign_in
-from .test_page_parts import TOKEN, page, pick_forms, readers  # noqa: F401  (readers: a fixture)
+from .test_page_parts import TOKEN, page, pick_forms
 
 pytestmark = pytest.mark.django_db
 
