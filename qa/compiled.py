@@ -3,6 +3,7 @@
 from django.db import connections, router
 from django.db.models.query import get_related_populators
 
+
 class OneRowQuery:
     """A QuerySet's query for the row whose `field` is a given value, compiled once per
     database, run with each value as the QuerySet would: the compiler's converters,
