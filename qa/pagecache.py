@@ -127,7 +127,9 @@ def page_key(request, version, reader=None):
     address = request.build_absolute_uri(request.path)
     parts = [settings.STUDYBOARD_RELEASE, get_language(), address, str(version)]
     if reader is not None:
-        parts.append(repr(reader))
+        # And the stand-in, which a new secret key changes: a page kept with the old one would
+        # be served with its forms' tokens never replaced.
+        parts += [repr(reader), CSRF_STAND_IN]
     return "qa:page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 

@@ -358,3 +358,12 @@ def test_a_page_that_is_not_kept_still_gets_its_token_and_never_the_stand_in(rea
         pagecache.cached_page(request, "v2", missing)
     # The error page rendered next gets the request's own token.
     assert pagecache.csrf_stand_in(request) == {}
+
+
+def test_a_new_secret_key_never_serves_a_page_kept_with_the_old_stand_in(readers, monkeypatch):
+    round_, people = readers
+    _member, client = people["first"]
+    page(client, round_.get_absolute_url())
+    monkeypatch.setattr(pagecache, "CSRF_STAND_IN", "0" * 32)  # as another secret makes it
+    response, html = page(client, round_.get_absolute_url())
+    assert rendered(response) and TOKEN.findall(html)
