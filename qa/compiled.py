@@ -19,22 +19,19 @@ class OneRowQuery:
         # A value of the field's type, found again in the compiled SQL's parameters, where
         # each lookup's own value goes.
         self._sentinel = sentinel
+        self._model = None
         self._compiled = {}
 
     def get(self, value):
         """The row's object, with what the QuerySet selects related cached on it; or None."""
-        queryset = self._queryset()
-        model = queryset.model
-        alias = router.db_for_read(model)
+        if self._model is None:
+            self._model = self._queryset().model
+        alias = router.db_for_read(self._model)
         compiled = self._compiled.get(alias)
         if compiled is None:
-            compiled = _Compiled(queryset.using(alias), self._field, self._sentinel)
-            self._compiled[alias] = compiled
-        # As the ORM prepares a lookup's value: "7" for an id is 7.
-        options = model._meta
-        field = options.pk if self._field == "pk" else options.get_field(self._field)
-        value = field.to_python(value)
-        return compiled.get(model, alias, value)
+            queryset = self._queryset().using(alias)
+            compiled = self._compiled[alias] = _Compiled(queryset, self._field, self._sentinel)
+        return compiled.get(alias, value)
 
 
 class _Compiled:
@@ -50,15 +47,20 @@ class _Compiled:
         select = compiler.select
         self.names = [column[0].target.attname for column in select[self.start : self.end]]
         self.populators = get_related_populators(compiler.klass_info, select, queryset.db)
+        self.model = queryset.model
+        options = self.model._meta
+        self.field = options.pk if field == "pk" else options.get_field(field)
 
-    def get(self, model, alias, value):
+    def get(self, alias, value):
+        # As the ORM prepares a lookup's value: "7" for an id is 7.
+        value = self.field.to_python(value)
         with connections[alias].cursor() as cursor:
             cursor.execute(self.sql, [value])
             rows = cursor.fetchmany(2)
         if len(rows) != 1:
             return None
         for row in self.compiler.results_iter([rows]):
-            obj = model.from_db(alias, self.names, row[self.start : self.end])
+            obj = self.model.from_db(alias, self.names, row[self.start : self.end])
             for populator in self.populators:
                 populator.populate(row, obj)
             return obj
