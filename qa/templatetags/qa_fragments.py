@@ -20,6 +20,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from qa import pagecache
 from qa.models import display_name, member_of
 
 from .qa_permissions import (
@@ -81,9 +82,9 @@ SAME_FOR_READERS = {
 CHANGES_WITH_TIME = frozenset({"qa/_new_for_you.html"})
 # How many parts a worker keeps: a board's questions in their few states, for several boards.
 KEPT_FOR_READERS = 5000
-# {% csrf_token %} in such a part is rendered with this stand-in, which each request replaces
-# with its reader's own token: random, so no name can spell it.
-TOKEN_STAND_IN = secrets.token_hex(16)
+# {% csrf_token %} in such a part is rendered with the stand-in whole pages kept for a reader
+# use (qa.pagecache), which each request replaces with its reader's own token.
+TOKEN_STAND_IN = pagecache.CSRF_STAND_IN
 _rendered_for_readers = {}
 
 # What a live part never reads (the shared part shows them): the bulk of a question or an
