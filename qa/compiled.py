@@ -1,28 +1,76 @@
-"""Queries every signed-in request or member page runs, compiled once instead of each time."""
+"""Queries nearly every request runs: compiled once instead of each time, and on PostgreSQL
+prepared once per connection instead of parsed and planned each time."""
+
+import functools
 
 from django.db import connections, router
 from django.db.models.query import get_related_populators
 
 
-class OneRowQuery:
-    """A QuerySet's query for the row whose `field` is a given value, compiled once per
-    database, run with each value as the QuerySet would: the compiler's converters,
-    Model.from_db() and select_related()'s populators.
+def fetch(alias, sql, params, size):
+    """At most `size` rows of `sql`, a statement nearly every request runs.
 
-    For the lookups on every request: building and compiling a query took the ORM twice as
-    long as running it and making the objects (docs/PERFORMANCE.md).
+    On PostgreSQL the statement is prepared on each connection the first time it runs there,
+    and then only bound and executed: for a board's round, planning took the server three
+    times as long as running it (docs/PERFORMANCE.md, "Fifth step"). It goes through Django's
+    cursor, so it is counted and logged like every query.
+    """
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            return cursor.fetchmany(size)
+        _preparing(cursor)
+        cursor.execute(sql, params)
+        if connection.queries_logged:
+            # Django logs the text psycopg ran, which a prepared statement leaves empty.
+            connection.queries_log[-1]["sql"] = connection.ops.compose_sql(sql, params)
+        return cursor.fetchmany(size)
+
+
+def _preparing(wrapper):
+    """Swap the plain cursor inside Django's wrapper for one that prepares its statement."""
+    plain = wrapper.cursor
+    wrapper.cursor = _preparing_cursor()(plain.connection)
+    plain.close()
+
+
+@functools.cache
+def _preparing_cursor():
+    """A psycopg cursor binding parameters on the server and preparing every statement.
+
+    Django's cursors bind them on the client, which never prepares: its default, kept for
+    every other query, as not all of the ORM's SQL can be prepared. The connection's
+    prepare_threshold (settings.py) must not be None, or psycopg prepares nothing.
+    """
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, **kwargs):
+            return super().execute(query, params, prepare=True)
+
+    return PreparingCursor
+
+
+class OneRowQuery:
+    """A QuerySet's query for its one row, compiled once per database and run with each
+    value of `field` (or, without a field, as it is) as the QuerySet would run it: the
+    compiler's converters, Model.from_db(), select_related()'s populators and annotations.
+
+    For the lookups on nearly every request: building and compiling a query took the ORM
+    twice as long as running it and making the objects (docs/PERFORMANCE.md).
     """
 
-    def __init__(self, queryset, field, sentinel):
+    def __init__(self, queryset, field=None, sentinel=None):
         self._queryset = queryset  # a callable: models are not ready when this is made
         self._field = field
-        # A value of the field's type, found again in the compiled SQL's parameters, where
-        # each lookup's own value goes.
+        # A value of the field's type that no other parameter of the query has: found again
+        # among the compiled SQL's parameters, it marks where each lookup's own value goes.
         self._sentinel = sentinel
         self._model = None
         self._compiled = {}
 
-    def get(self, value):
+    def get(self, value=None):
         """The row's object, with what the QuerySet selects related cached on it; or None."""
         if self._model is None:
             self._model = self._queryset().model
@@ -36,31 +84,55 @@ class OneRowQuery:
 
 class _Compiled:
     def __init__(self, queryset, field, sentinel):
-        compiler = queryset.filter(**{field: sentinel}).query.get_compiler(queryset.db)
+        queryset = queryset.order_by()  # one row: nothing to sort
+        if field is not None:
+            queryset = queryset.filter(**{field: sentinel})
+        compiler = queryset.query.get_compiler(queryset.db)
         # as_sql() also lays out the columns (select, klass_info), which get() reads.
         self.sql, params = compiler.as_sql()
-        if list(params) != [sentinel]:
-            raise ValueError(f"{queryset.model.__name__}: {field} alone, not {params}")
+        self.params = list(params)
+        self.slot = None
+        if field is not None:
+            slots = [
+                i
+                for i, param in enumerate(self.params)
+                if not isinstance(param, bool) and param == sentinel
+            ]
+            if len(slots) != 1:
+                raise ValueError(f"{sentinel!r} is not one of {self.params} once")
+            self.slot = slots[0]
+            self.field = _field(queryset.model, field)
         self.compiler = compiler
         columns = compiler.klass_info["select_fields"]
         self.start, self.end = columns[0], columns[-1] + 1
         select = compiler.select
         self.names = [column[0].target.attname for column in select[self.start : self.end]]
         self.populators = get_related_populators(compiler.klass_info, select, queryset.db)
+        self.annotations = list(compiler.annotation_col_map.items())
         self.model = queryset.model
-        options = self.model._meta
-        self.field = options.pk if field == "pk" else options.get_field(field)
 
     def get(self, alias, value):
-        # As the ORM prepares a lookup's value: "7" for an id is 7.
-        value = self.field.to_python(value)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(self.sql, [value])
-            rows = cursor.fetchmany(2)
+        params = self.params
+        if self.slot is not None:
+            params = params.copy()
+            # As the ORM prepares a lookup's value: "7" for an id is 7, of the column's type.
+            value = self.field.to_python(value)
+            params[self.slot] = self.field.get_db_prep_value(value, connections[alias])
+        rows = fetch(alias, self.sql, params, 2)
         if len(rows) != 1:
             return None
         for row in self.compiler.results_iter([rows]):
             obj = self.model.from_db(alias, self.names, row[self.start : self.end])
             for populator in self.populators:
                 populator.populate(row, obj)
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
             return obj
+
+
+def _field(model, path):
+    """The field at the end of a lookup's path, such as "questions__pk"."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.pk if name == "pk" else model._meta.get_field(name)

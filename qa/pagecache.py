@@ -144,7 +144,7 @@ def cached_page(request, version, render_page):
     # Kept with the time it is good until: a worker's copy of a page from Redis cannot know.
     kept = _fetch(key)
     if kept is not None and (kept[0] is None or timezone.now() < kept[0]):
-        return HttpResponse(_with_token(request, kept[1], reader))
+        return HttpResponse(_with_token(request, kept[1]))
     # Read by csrf_stand_in(), the context processor, while this page is rendered and only
     # then: an error page rendered after an exception must not show the stand-in either.
     request.qa_csrf_stand_in = reader is not None
@@ -152,6 +152,9 @@ def cached_page(request, version, render_page):
         response = render_page()
     finally:
         request.qa_csrf_stand_in = False
+    # A reader's page is kept cut where the stand-in was: serving it only joins the pieces
+    # with the reader's token, which took a quarter of the time of replacing the stand-in.
+    content = response.content if reader is None else response.content.split(STAND_IN_BYTES)
     if response.status_code == 200:
         until = None
         if reader is None:
@@ -161,16 +164,19 @@ def cached_page(request, version, render_page):
             until = timezone.now() + timedelta(seconds=timeout)
         else:
             timeout = READER_TIMEOUT
-        _keep(key, (until, response.content), timeout)
+        _keep(key, (until, content), timeout)
     # Every response rendered with the stand-in, kept or not.
-    response.content = _with_token(request, response.content, reader)
+    response.content = _with_token(request, content)
     return response
 
 
-def _with_token(request, content, reader):
-    if reader is None:  # visitors' pages have no form that posts
+STAND_IN_BYTES = CSRF_STAND_IN.encode()
+
+
+def _with_token(request, content):
+    if isinstance(content, bytes):  # a visitors' page: no form that posts
         return content
-    return content.replace(CSRF_STAND_IN.encode(), get_token(request).encode())
+    return get_token(request).encode().join(content)
 
 
 def csrf_stand_in(request):

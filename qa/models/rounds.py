@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections, models, router, transaction
+from django.db import models, transaction
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from ..compiled import OneRowQuery, fetch
 from ..text import validate_one_line
 from .members import Member, member_of
 
@@ -85,9 +86,7 @@ class RoundQuerySet(models.QuerySet):
         """
         if not also and not self.query.has_filters():
             sql, params, names = _history_sql(self.db)
-            with connections[self.db].cursor() as cursor:
-                cursor.execute(sql, params)
-                return dict(zip(names, cursor.fetchone()))
+            return dict(zip(names, fetch(self.db, sql, params, 1)[0]))
         return self.aggregate(**_history_figures(), **also)
 
     def history_version(self, figures=None, reader=None):
@@ -261,45 +260,18 @@ class Round(models.Model):
         visible one. The round comes with `previous_number` and `next_number`, its visible
         neighbours, for the board's links between weeks.
 
-        Raw SQL: for a visitor's cached board this lookup is most of the work left, and the
-        ORM took twice as long to build the same query (320 vs 165 µs, docs/PERFORMANCE.md).
+        Compiled once (qa.compiled): for a kept board this lookup is most of the work left,
+        and building the query took the ORM twice as long as running it (docs/PERFORMANCE.md).
         Whether the reader may see it is for is_visible_to().
         """
-        table = cls._meta.db_table
-        alias = router.db_for_read(cls)
-        visible, visible_params = _condition(alias, "visible")
-        # Inside the subqueries the unaliased table is theirs, so the compiled conditions,
-        # which name the table, apply to the neighbours; the round itself is `r`.
-        neighbours = (
-            f"(SELECT MAX(number) FROM {table} WHERE {visible} AND number < r.number)"
-            f" AS previous_number, "
-            f"(SELECT MIN(number) FROM {table} WHERE {visible} AND number > r.number)"
-            f" AS next_number"
-        )
-        params = [*visible_params, *visible_params]
         if number is None:
-            running, running_params = _condition(alias, "in_progress")
-            # Two MAX()es, each one index probe (qa_round_in_progress, qa_round_unique_number),
-            # where ordering every round by "in progress" read them all.
-            this_week = (
-                f"COALESCE((SELECT MAX(number) FROM {table} WHERE {visible} AND {running}),"
-                f" (SELECT MAX(number) FROM {table} WHERE {visible}))"
-            )
-            params += [*visible_params, *running_params, *visible_params]
-        else:
-            this_week = "%s"
-            params.append(number)
-        sql = f"SELECT r.*, {neighbours} FROM {table} r WHERE r.number = {this_week}"
-        return next(iter(cls.objects.raw(sql, params)), None)
+            return _THIS_WEEKS_ROUND.get()
+        return _BOARDS_ROUND.get(number)
 
     @classmethod
     def for_question_page(cls, question_id):
         """The round of a question, looked up as for_board() looks up a board's."""
-        from . import Question
-
-        rounds, questions = cls._meta.db_table, Question._meta.db_table
-        sql = f"SELECT r.* FROM {rounds} r JOIN {questions} q ON q.round_id = r.id WHERE q.id = %s"
-        return next(iter(cls.objects.raw(sql, [question_id])), None)
+        return _QUESTIONS_ROUND.get(question_id)
 
     @property
     def page_version(self):
@@ -596,9 +568,27 @@ def _history_sql(alias):
     return (*query.sql_with_params(), tuple(figures))
 
 
-@functools.cache
-def _condition(alias, method):
-    """The condition of a RoundQuerySet method as SQL and parameters, compiled once per database."""
-    query = getattr(Round.objects.using(alias), method)().query
-    sql, params = query.get_compiler(connection=connections[alias]).compile(query.where)
-    return sql, tuple(params)
+def _with_neighbours(rounds):
+    """Each round with the numbers of the visible rounds before and after it."""
+    visible = Round.objects.visible().order_by().values("number")
+    return rounds.annotate(
+        previous_number=Subquery(
+            visible.filter(number__lt=OuterRef("number")).order_by("-number")[:1]
+        ),
+        next_number=Subquery(visible.filter(number__gt=OuterRef("number")).order_by("number")[:1]),
+    )
+
+
+def _this_week():
+    visible = Round.objects.visible().order_by("-number").values("number")
+    # Two newest-of lookups, each one index probe (qa_round_in_progress,
+    # qa_round_unique_number), where ordering every round by "in progress" read them all.
+    number = Coalesce(Subquery(visible.in_progress()[:1]), Subquery(visible[:1]))
+    return _with_neighbours(Round.objects.filter(number=number))
+
+
+# Round.for_board() and for_question_page(): the lookups before any kept page is served.
+_BOARDS_ROUND = OneRowQuery(lambda: _with_neighbours(Round.objects.all()), "number", sentinel=0)
+_THIS_WEEKS_ROUND = OneRowQuery(_this_week)
+_QUESTIONS_ROUND = OneRowQuery(lambda: Round.objects.all(), "questions__pk", sentinel=0)
+

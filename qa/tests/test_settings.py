@@ -85,3 +85,24 @@ def test_a_media_bucket_keeps_uploads_in_object_storage():
     assert run(BOARD_PUBLIC="0") == ["MediaBucket", "board-media", "/media/answers/a.png"]
     public = run(MEDIA_CUSTOM_DOMAIN="media.example.com")
     assert public == ["MediaBucket", "board-media", "https://media.example.com/answers/a.png"]
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler():
+    script = (
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold'))"
+    )
+
+    def threshold(**env):
+        clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+        result = subprocess.run(
+            [sys.executable, "-c", script], cwd=BASE_DIR, capture_output=True, text=True,
+            env={**clean_env, "DJANGO_SETTINGS_MODULE": "studygroup.settings", **PRODUCTION,
+                 "DATABASE_URL": "postgres://board@db.example.com/board", **env},
+            timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert threshold() == "5"
+    assert threshold(DATABASE_PREPARED_STATEMENTS="0") == "None"
