@@ -4,6 +4,7 @@ prepared once per connection instead of parsed and planned each time."""
 import functools
 
 from django.db import connections, router
+from django.db.models import IntegerField
 from django.db.models.query import get_related_populators
 
 
@@ -102,6 +103,10 @@ class _Compiled:
                 raise ValueError(f"{sentinel!r} is not one of {self.params} once")
             self.slot = slots[0]
             self.field = _field(queryset.model, field)
+            self.range = None
+            if isinstance(self.field, IntegerField):
+                kind = self.field.get_internal_type()
+                self.range = connections[queryset.db].ops.integer_field_range(kind)
         self.compiler = compiler
         columns = compiler.klass_info["select_fields"]
         self.start, self.end = columns[0], columns[-1] + 1
@@ -117,8 +122,11 @@ class _Compiled:
         params = self.params
         if self.slot is not None:
             params = params.copy()
-            # As the ORM prepares a lookup's value: "7" for an id is 7, of the column's type.
+            # As the ORM prepares a lookup's value: "7" for an id is 7, of the column's type,
+            # and a number out of the column's range matches nothing.
             value = self.field.to_python(value)
+            if self.range and not (self.range[0] <= value <= self.range[1]):
+                return None
             params[self.slot] = self.field.get_db_prep_value(value, connections[alias])
         rows = fetch(alias, self.sql, params, 2)
         if len(rows) != 1:

@@ -61,6 +61,15 @@ def test_a_questions_round(rounds):
     assert Round.for_question_page(question.pk + 1000) is None
 
 
+def test_a_number_out_of_the_columns_range_finds_nothing(rounds, client):
+    """As the ORM's lookups: no query with a value the column cannot hold."""
+    assert Round.for_board(2**31) is None
+    assert Round.for_question_page(2**63) is None
+    assert ACCOUNTS.get(2**63) is None
+    assert client.get("/rounds/99999999999/").status_code == 404
+    assert client.get(f"/questions/{2**64}/").status_code == 404
+
+
 def test_the_query_log_shows_each_lookup_as_it_ran(rounds):
     user = UserFactory()
     with CaptureQueriesContext(connection) as queries:
