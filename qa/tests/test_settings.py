@@ -28,6 +28,21 @@ def manage(*args, **env):
     )
 
 
+def production_python(script, **env):
+    """What `script` prints in a fresh interpreter with production settings and `env` alone
+    (none of this process's DJANGO_, MEDIA_ or DATABASE_ variables)."""
+    clean_env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MEDIA_", "DATABASE_"))
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=BASE_DIR, capture_output=True, text=True,
+        env={**clean_env, "DJANGO_SETTINGS_MODULE": "studygroup.settings", **PRODUCTION, **env},
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_check_deploy_is_clean_with_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
@@ -72,15 +87,7 @@ def test_a_media_bucket_keeps_uploads_in_object_storage():
     )
 
     def run(**env):
-        clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MEDIA_"))}
-        result = subprocess.run(
-            [sys.executable, "-c", script], cwd=BASE_DIR, capture_output=True, text=True,
-            env={**clean_env, "DJANGO_SETTINGS_MODULE": "studygroup.settings", **PRODUCTION,
-                 "MEDIA_BUCKET": "board-media", **env},
-            timeout=120,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        return result.stdout.split()
+        return production_python(script, MEDIA_BUCKET="board-media", **env).split()
 
     assert run(BOARD_PUBLIC="0") == ["MediaBucket", "board-media", "/media/answers/a.png"]
     public = run(MEDIA_CUSTOM_DOMAIN="media.example.com")
@@ -94,15 +101,7 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler():
     )
 
     def threshold(**env):
-        clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-        result = subprocess.run(
-            [sys.executable, "-c", script], cwd=BASE_DIR, capture_output=True, text=True,
-            env={**clean_env, "DJANGO_SETTINGS_MODULE": "studygroup.settings", **PRODUCTION,
-                 "DATABASE_URL": "postgres://board@db.example.com/board", **env},
-            timeout=120,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        return result.stdout.strip()
+        return production_python(script, DATABASE_URL="postgres://board@db.example.com/board", **env)
 
     assert threshold() == "5"
     assert threshold(DATABASE_PREPARED_STATEMENTS="0") == "None"
