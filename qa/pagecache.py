@@ -42,6 +42,7 @@ BRIEF_TIMEOUT = 60
 # text they write can spell it: a page showing it would let one reader's text take another's
 # token, so every response rendered with it gets it replaced (cached_page()).
 CSRF_STAND_IN = salted_hmac("qa.pagecache.csrf", "stand-in").hexdigest()[:32]
+STAND_IN_BYTES = CSRF_STAND_IN.encode()
 
 
 class InProcessCache(LocMemCache):
@@ -168,9 +169,6 @@ def cached_page(request, version, render_page):
     # Every response rendered with the stand-in, kept or not.
     response.content = _with_token(request, content)
     return response
-
-
-STAND_IN_BYTES = CSRF_STAND_IN.encode()
 
 
 def _with_token(request, content):

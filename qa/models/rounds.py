@@ -591,4 +591,3 @@ def _this_week():
 _BOARDS_ROUND = OneRowQuery(lambda: _with_neighbours(Round.objects.all()), "number", sentinel=0)
 _THIS_WEEKS_ROUND = OneRowQuery(_this_week)
 _QUESTIONS_ROUND = OneRowQuery(lambda: Round.objects.all(), "questions__pk", sentinel=0)
-
