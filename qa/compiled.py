@@ -1,8 +1,6 @@
 """Queries nearly every request runs: compiled once instead of each time, and on PostgreSQL
 prepared once per connection instead of parsed and planned each time."""
 
-import functools
-
 from django.db import connections, router
 from django.db.models import IntegerField
 from django.db.models.query import get_related_populators
@@ -11,17 +9,19 @@ from django.db.models.query import get_related_populators
 def fetch(alias, sql, params, size):
     """At most `size` rows of `sql`, a statement nearly every request runs.
 
-    On PostgreSQL the statement is prepared on each connection the first time it runs there,
-    and then only bound and executed: for a board's round, planning took the server three
-    times as long as running it (docs/PERFORMANCE.md, "Fifth step"). It goes through Django's
-    cursor, so it is counted and logged like every query.
+    On PostgreSQL the statement is bound on the server, so psycopg prepares it once it has
+    run prepare_threshold times on a connection (settings.py), and from then on it is only
+    bound and executed: for a board's round, planning took the server three times as long as
+    running it (docs/PERFORMANCE.md, "Fifth step"). Not on first use: preparing costs a
+    round trip of its own, which a connection used for one request would pay every time.
+    It goes through Django's cursor, so it is counted and logged like every query.
     """
     connection = connections[alias]
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.execute(sql, params)
             return cursor.fetchmany(size)
-        _preparing(cursor)
+        _bind_on_server(cursor)
         cursor.execute(sql, params)
         if connection.queries_logged:
             # Django logs the text psycopg ran, which a prepared statement leaves empty.
@@ -29,28 +29,17 @@ def fetch(alias, sql, params, size):
         return cursor.fetchmany(size)
 
 
-def _preparing(wrapper):
-    """Swap the plain cursor inside Django's wrapper for one that prepares its statement."""
-    plain = wrapper.cursor
-    wrapper.cursor = _preparing_cursor()(plain.connection)
-    plain.close()
+def _bind_on_server(wrapper):
+    """Swap the plain cursor inside Django's wrapper for one binding on the server.
 
-
-@functools.cache
-def _preparing_cursor():
-    """A psycopg cursor binding parameters on the server and preparing every statement.
-
-    Django's cursors bind them on the client, which never prepares: its default, kept for
-    every other query, as not all of the ORM's SQL can be prepared. The connection's
-    prepare_threshold (settings.py) must not be None, or psycopg prepares nothing.
+    Django's cursors bind parameters on the client, which psycopg never prepares: Django's
+    default, kept for every other query, as not all of the ORM's SQL can be prepared.
     """
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    class PreparingCursor(ServerBindingCursor):
-        def execute(self, query, params=None, **kwargs):
-            return super().execute(query, params, prepare=True)
-
-    return PreparingCursor
+    plain = wrapper.cursor
+    wrapper.cursor = ServerBindingCursor(plain.connection)
+    plain.close()
 
 
 class OneRowQuery:

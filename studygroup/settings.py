@@ -119,8 +119,9 @@ if os.environ.get("DATABASE_URL"):
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Korean text needs UTF-8, whatever the server's default encoding is.
         DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
-        # Lets qa.compiled prepare the few statements nearly every request runs (Django's own
-        # cursors never prepare). Off for a pooler in transaction mode that cannot keep them.
+        # psycopg prepares the few statements nearly every request runs (qa.compiled) once they
+        # have run this many times on a connection; Django's own cursors never prepare. Off
+        # for a pooler in transaction mode that cannot keep prepared statements.
         if env_bool("DATABASE_PREPARED_STATEMENTS", True):
             DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 else:
