@@ -17,13 +17,12 @@ def fetch(alias, sql, params, size):
     It goes through Django's cursor, so it is counted and logged like every query.
     """
     connection = connections[alias]
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(sql, params)
-            return cursor.fetchmany(size)
-        _bind_on_server(cursor)
+        if postgresql:
+            _bind_on_server(cursor)
         cursor.execute(sql, params)
-        if connection.queries_logged:
+        if postgresql and connection.queries_logged:
             # Django logs the text psycopg ran, which a prepared statement leaves empty.
             connection.queries_log[-1]["sql"] = connection.ops.compose_sql(sql, params)
         return cursor.fetchmany(size)

@@ -42,7 +42,6 @@ BRIEF_TIMEOUT = 60
 # text they write can spell it: a page showing it would let one reader's text take another's
 # token, so every response rendered with it gets it replaced (cached_page()).
 CSRF_STAND_IN = salted_hmac("qa.pagecache.csrf", "stand-in").hexdigest()[:32]
-STAND_IN_BYTES = CSRF_STAND_IN.encode()
 
 
 class InProcessCache(LocMemCache):
@@ -155,7 +154,7 @@ def cached_page(request, version, render_page):
         request.qa_csrf_stand_in = False
     # A reader's page is kept cut where the stand-in was: serving it only joins the pieces
     # with the reader's token, which took a quarter of the time of replacing the stand-in.
-    content = response.content if reader is None else response.content.split(STAND_IN_BYTES)
+    content = response.content if reader is None else response.content.split(CSRF_STAND_IN.encode())
     if response.status_code == 200:
         until = None
         if reader is None:
