@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F, Max, Subquery
+from django.db.models import F, Max
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -57,12 +57,6 @@ class Results(list):
 
     limit = MAX_RESULTS
     truncated = False
-
-
-def newest_entry():
-    """The newest search entry's id, as an aggregate to read beside others in one query
-    (Round.objects.history_figures()): the search page's version and find()'s split."""
-    return Max(Subquery(SearchEntry.objects.order_by("-id").values("id")[:1]))
 
 
 def find(terms, rounds, author=None, newest=None, hidden=None):

@@ -36,7 +36,7 @@ from .models import (
     member_of,
 )
 from .pagecache import cached_page, render_with_shared_parts
-from .search import load_hits, newest_entry
+from .search import load_hits
 
 SEARCH_PAGE_SIZE = 20
 ROUND_PAGE_SIZE = 52  # a year of weekly rounds
@@ -154,14 +154,14 @@ def search(request):
     # shows in them once anything is written, and has nothing to find before), so all of it
     # is cached by the version of every board, read in one query with the newest entry
     # find() needs.
-    figures = Round.objects.history_figures(newest=newest_entry())
+    history = Round.objects.history(newest_entry=True)
 
     def shared_context():
         context = {"form": form, "searched": bool(form.terms)}
         if form.terms:
             # Blind answering's hidden answers are looked for only while a round hides any.
-            hidden = _hidden_answers(request) if figures["hiding"] else None
-            results = form.search(newest=figures["newest"], hidden=hidden)
+            hidden = _hidden_answers(request) if history.hiding else None
+            results = form.search(newest=history.newest_entry, hidden=hidden)
             page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
             hits = load_hits(page.object_list, form.terms)
             context.update(page=page, hits=hits, results=results)
@@ -169,8 +169,7 @@ def search(request):
 
     # The whole query string: the pages' links carry it.
     query = sorted(request.GET.lists())
-    history = Round.objects.history_version(figures, reader=request.user)
-    version = f"{history}.{request.user.is_staff}.{query}"
+    version = f"{history.version(request.user)}.{request.user.is_staff}.{query}"
     return render_with_shared_parts(
         request, "qa/search_results.html", {}, version, shared_context
     )
@@ -218,21 +217,19 @@ def member_detail(request, name):
     where = sorted((s, p.as_query(s).items()) for s, p in positions.items())
     version = f"{member.pk}.{member.user_id is None}.{request.user.is_staff}.{where}"
 
-    figures = Round.objects.history_figures()
+    history = Round.objects.history()
 
     def render_page():
         # The answers blind answering hides from the reader: as on the board, asked only here.
-        history = Round.objects.history_version(figures, reader=request.user)
         return render_with_shared_parts(
             request,
             "qa/member_detail.html",
             {"member": member},
-            f"{version}.{history}",
+            f"{version}.{history.version(request.user)}",
             shared_context,
         )
 
-    history = Round.objects.history_version(figures)
-    return cached_page(request, f"{version}.{history}", render_page)
+    return cached_page(request, f"{version}.{history.version()}", render_page)
 
 
 @require_safe

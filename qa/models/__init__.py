@@ -8,7 +8,7 @@ from .members import Member, display_name, is_author, member_of
 from .questions import PICK_MARKER, Pick, Question
 from .reactions import Reaction
 from .review import Grade, ReviewCard
-from .rounds import Round
+from .rounds import Round, RoundChange
 from .search_entries import SearchEntry, fold, joined, term_grams, term_pattern, text_grams
 from .topics import QuestionTopic, Topic
 from .uploads import UPLOAD_CONTENT_TYPES, UPLOAD_FOLDER, UPLOAD_NAME_PATTERN, Upload
@@ -17,7 +17,7 @@ __all__ = [
     "ANSWER_MAX_LENGTH", "PICK_MARKER", "UPLOAD_CONTENT_TYPES", "UPLOAD_FOLDER",
     "UPLOAD_NAME_PATTERN", "Answer", "AnswerConflict", "Invitation",
     "InvitationRefused", "InvitationUse", "Member", "Pick", "Question",
-    "Revision", "Round", "SearchEntry", "Upload", "display_name", "fold", "is_author", "joined",
+    "Revision", "Round", "RoundChange", "SearchEntry", "Upload", "display_name", "fold", "is_author", "joined",
     "member_of", "term_grams", "term_pattern", "text_grams",
     "FOLLOW_UP_MAX_LENGTH", "FollowUp", "FollowUpConflict", "Reaction",
     "Grade", "InterviewItem", "MockInterview", "QuestionTopic", "ReviewCard", "Topic",

@@ -4,7 +4,6 @@ their own fresh CSRF token on each response, and never past a change to anything
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 from django.shortcuts import render
 
@@ -314,28 +313,6 @@ def test_an_inactive_account_is_not_signed_in():
     user.is_active = True
     user.save()
     assert MemberBackend().get_user(user.pk) == user
-
-
-def test_the_compiled_history_figures_are_the_orms():
-    RoundFactory(number=1, state=Round.State.CLOSED)
-    RoundFactory(number=2, state=Round.State.DRAFT)
-    hiding = RoundFactory(number=3, state=Round.State.ANSWERING, blind_answers=True)
-    Round.objects.filter(pk=hiding.pk).touch()
-    visible = ~Q(state__in=Round.DRAFTS)
-    hides = Round.hiding_answers()
-    expected = Round.objects.aggregate(
-        revisions=Sum("revision"),
-        rounds=Count("pk", filter=visible),
-        ids=Sum("pk", filter=visible),
-        updated=Max("updated"),
-        hiding=Count("pk", filter=hides),
-        hiding_ids=Sum("pk", filter=hides),
-    )
-    figures = Round.objects.history_figures()
-    assert {k: v for k, v in figures.items() if k != "updated"} == {
-        k: v for k, v in expected.items() if k != "updated"
-    }
-    assert figures["updated"] is not None and expected["updated"] is not None
 
 
 # The stand-in for the token, where a page is not a plain 200.

@@ -83,7 +83,7 @@ def admin_rounds():
 # The newest round takes answers with blind answering on, as a group's current week does: a
 # member's board, question page and export add the one query that finds which answers they
 # may read (Round.reveal_for()), and so do member pages and searches while a round hides
-# answers (history_version(reader=...)); curators may read all, visitors none, without it.
+# answers (History.version(reader)); curators may read all, visitors none, without it.
 # Signed in, a page adds the session and the user, with its member (qa.backends.MemberBackend);
 # so does an export, and feeds add nothing (they never read the session). A signed-in reader's
 # page is kept whole for them (qa.pagecache.cached_page()), so their "again" rows count that.
@@ -104,7 +104,7 @@ PAGES = {
     # members their reactions.
     "question":                  Page(question,                    5,      9,     8),
     "question, again":           Page(question,                    1,      3,     3, again=True),
-    # The member, the version of every board (qa.models.rounds.history_version), the three
+    # The member, the version of every board (Round.objects.history()), the three
     # counts in one query, then for questions, picks and answers one page of rounds each.
     "member":                    Page(member,                      6,      9,     8),
     # The member and the version: the rest is the cached page.
