@@ -3,6 +3,7 @@ every committed write to rounds, however it is made, and costs the same however 
 there are."""
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, transaction
@@ -126,31 +127,38 @@ def test_compacting_a_few_rows_is_left_for_later(round_):
     assert changes() == total
 
 
+@contextmanager
+def held_open(work):
+    """work() in a transaction on another connection, kept open until the block ends."""
+    done, release = threading.Event(), threading.Event()
+
+    def run():
+        try:
+            with transaction.atomic():
+                work()
+                done.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert done.wait(timeout=30)
+        yield
+    finally:
+        release.set()
+        thread.join(timeout=30)
+
+
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_a_write_counts_only_once_committed():
     """A page read while the write is under way must not be kept under the new version."""
     round_ = RoundFactory(number=1)
     before = changes()
-    written, release = threading.Event(), threading.Event()
-
-    def write():
-        try:
-            with transaction.atomic():
-                Round.objects.filter(pk=round_.pk).touch()
-                written.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    writer = threading.Thread(target=write)
-    writer.start()
-    try:
-        assert written.wait(timeout=30)
+    with held_open(Round.objects.filter(pk=round_.pk).touch):
         assert changes() == before
-    finally:
-        release.set()
-        writer.join(timeout=30)
     assert changes() == before + 1
 
 
@@ -162,28 +170,11 @@ def test_compacting_passes_over_rows_another_compaction_holds():
         Round.objects.filter(pk=round_.pk).touch()
     total = changes()
     held = list(RoundChange.objects.order_by("pk").values_list("pk", flat=True)[:2])
-    locked, release = threading.Event(), threading.Event()
-
-    def hold():
-        try:
-            with transaction.atomic():
-                list(RoundChange.objects.filter(pk__in=held).select_for_update())
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert locked.wait(timeout=30)
+    with held_open(lambda: list(RoundChange.objects.filter(pk__in=held).select_for_update())):
         RoundChange.objects.compact()  # does not wait for the holder
         assert set(held) <= set(RoundChange.objects.values_list("pk", flat=True))
         assert RoundChange.objects.count() == len(held) + 1
         assert changes() == total
-    finally:
-        release.set()
-        holder.join(timeout=30)
     RoundChange.objects.compact()
     assert RoundChange.objects.count() == 1
     assert changes() == total
