@@ -515,12 +515,12 @@ class RoundChangeQuerySet(models.QuerySet):
 class RoundChange(models.Model):
     """A statement that wrote rounds, recorded by the database itself.
 
-    Triggers on qa_round add one (migration 0022): on PostgreSQL one per statement, on SQLite
-    one per row. Whatever writes rounds, whether the write path, the admin's bulk actions, a
-    cascade or SQL typed at a prompt, and every write to a board counts in its round's
-    revision, adds to the total weight, in the writer's transaction: a reader sees it go up
-    exactly when the write is committed, as an aggregate of every round did. Rows are only
-    added, or folded together by compact(), so the total never goes back to an earlier value.
+    Triggers on qa_round add one in the writer's own transaction (migration 0022): on
+    PostgreSQL one per statement, on SQLite one per row. So everything that writes rounds
+    counts without having to remember to: the write path (every write to a board counts in
+    its round's revision), the admin's bulk actions, cascades, SQL typed at a prompt. A reader
+    sees the total weight go up exactly when the write is committed. Rows are only added, or
+    folded together by compact(), so the total never goes back to an earlier value.
     """
 
     COMPACT_AFTER = 100
